@@ -1,0 +1,15 @@
+// Builds a Message's wire form once, at the moment it enters the broker.
+#include "core/message.h"
+
+namespace plaza::broker {
+
+Message::Message(std::string_view topic, std::string_view payload, uint8_t qos, bool retain)
+    : topic_size_(topic.size()), qos_(qos), retain_(retain) {
+  wire_.reserve(2 + topic.size() + payload.size());
+  wire_.push_back(static_cast<char>(topic.size() >> 8));
+  wire_.push_back(static_cast<char>(topic.size() & 0xff));
+  wire_.append(topic);
+  wire_.append(payload);
+}
+
+}  // namespace plaza::broker

@@ -1,0 +1,107 @@
+// Frames are written as up to four iovec pieces -- fixed header, topic, packet
+// id, payload -- so a message shared by many subscribers is never copied.
+#include "core/output_queue.h"
+
+#include <cassert>
+
+#include "mqtt/codec.h"
+
+namespace plaza::broker {
+
+size_t OutputQueue::Frame::Size() const {
+  if (!message) return head.size();
+  return head.size() + message->wire().size() + (has_packet_id ? 2 : 0);
+}
+
+void OutputQueue::PushControl(std::string bytes) {
+  bytes_ += bytes.size();
+  frames_.push_back(Frame{std::move(bytes), nullptr});
+}
+
+void OutputQueue::PushPublish(const MessagePtr& message, uint8_t qos, bool retain, bool dup,
+                              uint16_t packet_id) {
+  Frame frame;
+  frame.message = message;
+  frame.has_packet_id = qos > 0;
+  frame.packet_id[0] = static_cast<uint8_t>(packet_id >> 8);
+  frame.packet_id[1] = static_cast<uint8_t>(packet_id & 0xff);
+  uint8_t header[5];
+  header[0] = mqtt::PublishHeaderByte(qos, retain, dup);
+  const uint32_t remaining = static_cast<uint32_t>(message->wire().size() + (qos > 0 ? 2 : 0));
+  const size_t n = mqtt::EncodeRemainingLength(remaining, header + 1);
+  frame.head.assign(reinterpret_cast<const char*>(header), 1 + n);
+  bytes_ += frame.Size();
+  frames_.push_back(std::move(frame));
+}
+
+size_t OutputQueue::FrameIovecs(const Frame& frame, size_t skip, iovec* iov, size_t max) {
+  std::string_view pieces[4];
+  size_t count = 0;
+  pieces[count++] = frame.head;
+  if (frame.message) {
+    if (frame.has_packet_id) {
+      pieces[count++] = frame.message->topic_part();
+      pieces[count++] = {reinterpret_cast<const char*>(frame.packet_id), 2};
+      pieces[count++] = frame.message->payload_part();
+    } else {
+      pieces[count++] = frame.message->wire();
+    }
+  }
+  size_t filled = 0;
+  for (size_t i = 0; i < count && filled < max; ++i) {
+    std::string_view piece = pieces[i];
+    if (skip >= piece.size()) {
+      skip -= piece.size();
+      continue;
+    }
+    piece.remove_prefix(skip);
+    skip = 0;
+    if (piece.empty()) continue;
+    iov[filled].iov_base = const_cast<char*>(piece.data());
+    iov[filled].iov_len = piece.size();
+    ++filled;
+  }
+  return filled;
+}
+
+size_t OutputQueue::Gather(iovec* iov, size_t max) const {
+  size_t filled = 0;
+  size_t skip = front_written_;
+  for (const Frame& frame : frames_) {
+    // A frame needs at most four slots; stop rather than split one.
+    if (max - filled < 4) break;
+    filled += FrameIovecs(frame, skip, iov + filled, max - filled);
+    skip = 0;
+  }
+  return filled;
+}
+
+void OutputQueue::Consume(size_t n) {
+  assert(n <= bytes_);
+  bytes_ -= n;
+  while (n > 0) {
+    const size_t left = frames_.front().Size() - front_written_;
+    if (n < left) {
+      front_written_ += n;
+      return;
+    }
+    n -= left;
+    front_written_ = 0;
+    frames_.pop_front();
+  }
+}
+
+std::string OutputQueue::Concatenate() const {
+  std::string out;
+  iovec iov[64];
+  size_t skip = front_written_;
+  for (const Frame& frame : frames_) {
+    const size_t n = FrameIovecs(frame, skip, iov, 64);
+    for (size_t i = 0; i < n; ++i)
+      out.append(static_cast<const char*>(iov[i].iov_base), iov[i].iov_len);
+    skip = 0;
+  }
+  return out;
+}
+
+}  // namespace plaza::broker

@@ -1,0 +1,65 @@
+// The bytes waiting to be written to one connection, kept as frames that
+// point into shared messages instead of copies of them. The network loop
+// asks for them as an iovec array and writes them with one writev() per
+// socket per loop turn; the core uses the byte count to apply its
+// slow-subscriber policy.
+#ifndef PLAZA_BROKER_CORE_OUTPUT_QUEUE_H_
+#define PLAZA_BROKER_CORE_OUTPUT_QUEUE_H_
+
+#include <sys/uio.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+
+#include "core/message.h"
+
+namespace plaza::broker {
+
+class OutputQueue {
+ public:
+  // Queues a control packet already encoded (CONNACK, PUBACK, SUBACK, ...).
+  void PushControl(std::string bytes);
+
+  // Queues a PUBLISH of `message` with the given delivery flags. A packet id
+  // is written only when qos > 0.
+  void PushPublish(const MessagePtr& message, uint8_t qos, bool retain, bool dup,
+                   uint16_t packet_id);
+
+  // Fills up to `max` iovecs with the queued bytes, oldest first, and returns
+  // how many it filled. They stay valid until the next Push or Consume.
+  size_t Gather(iovec* iov, size_t max) const;
+
+  // Drops the first `n` bytes, which have been written.
+  void Consume(size_t n);
+
+  size_t bytes() const { return bytes_; }
+  bool empty() const { return frames_.empty(); }
+  size_t frames() const { return frames_.size(); }
+
+  // Everything queued, concatenated: for tests and diagnostics.
+  std::string Concatenate() const;
+
+ private:
+  struct Frame {
+    // Control packet bytes, or the fixed header of a PUBLISH.
+    std::string head;
+    MessagePtr message;  // null for control packets
+    uint8_t packet_id[2] = {0, 0};
+    bool has_packet_id = false;
+    size_t Size() const;
+  };
+
+  // Fills the iovecs of one frame, skipping its first `skip` bytes.
+  static size_t FrameIovecs(const Frame& frame, size_t skip, iovec* iov, size_t max);
+
+  std::deque<Frame> frames_;
+  size_t front_written_ = 0;  // bytes of frames_.front() already written
+  size_t bytes_ = 0;          // unwritten bytes in all frames
+};
+
+}  // namespace plaza::broker
+
+#endif  // PLAZA_BROKER_CORE_OUTPUT_QUEUE_H_

@@ -1,0 +1,356 @@
+// The connection lifecycle of a shard: decoding the byte stream, CONNECT and
+// its refusals, session creation, takeover and resumption, keep-alive, and
+// closing (with or without the will). Publishing lives in shard_publish.cc,
+// subscriptions in shard_subscribe.cc.
+#include "core/shard.h"
+
+#include <random>
+#include <type_traits>
+#include <variant>
+
+#include "common/log.h"
+#include "mqtt/codec.h"
+#include "mqtt/topic.h"
+
+namespace plaza::broker {
+
+const char* CloseReasonName(CloseReason reason) {
+  switch (reason) {
+    case CloseReason::kClientDisconnect:
+      return "client disconnected";
+    case CloseReason::kNetwork:
+      return "connection lost";
+    case CloseReason::kKeepAlive:
+      return "keep-alive timeout";
+    case CloseReason::kTakeover:
+      return "session taken over";
+    case CloseReason::kProtocolError:
+      return "protocol error";
+    case CloseReason::kOverflow:
+      return "queue overflow";
+    case CloseReason::kConnectTimeout:
+      return "no CONNECT in time";
+    case CloseReason::kRefused:
+      return "connection refused";
+    case CloseReason::kShutdown:
+      return "broker shutting down";
+  }
+  return "?";
+}
+
+Shard::Shard(size_t index, size_t count, const Limits& limits, ShardHost* host)
+    : shard_index_(index), shard_count_(count), limits_(limits), host_(host) {}
+
+Shard::~Shard() = default;
+
+size_t Shard::ShardFor(std::string_view client_id, size_t count) {
+  // FNV-1a: stable for the life of the process, cheap, well spread.
+  uint64_t hash = 14695981039346656037ull;
+  for (const char c : client_id) {
+    hash ^= static_cast<uint8_t>(c);
+    hash *= 1099511628211ull;
+  }
+  return static_cast<size_t>(hash % count);
+}
+
+Shard::Connection* Shard::Find(ConnId id) {
+  auto it = connections_.find(id);
+  return it == connections_.end() ? nullptr : it->second.get();
+}
+
+OutputQueue* Shard::Output(ConnId id) {
+  Connection* conn = Find(id);
+  return conn ? &conn->output : nullptr;
+}
+
+void Shard::OnOpen(ConnId id, std::string_view peer) {
+  auto conn = std::make_unique<Connection>();
+  conn->id = id;
+  conn->peer = std::string(peer);
+  conn->opened_ms = conn->last_seen_ms = host_->NowMs();
+  connections_[id] = std::move(conn);
+  ++stats_.connections_opened;
+}
+
+void Shard::OnBytes(ConnId id, std::string_view data) {
+  Connection* conn = Find(id);
+  if (!conn || conn->state == Connection::State::kClosing) return;
+  conn->last_seen_ms = host_->NowMs();
+  // Decode straight from the caller's buffer when nothing is pending, so the
+  // common case copies nothing; keep only an incomplete tail.
+  const bool buffered = !conn->input.empty();
+  if (buffered) conn->input.append(data);
+  const std::string_view input = buffered ? std::string_view(conn->input) : data;
+
+  size_t offset = 0;
+  while (offset < input.size()) {
+    mqtt::DecodeResult result = mqtt::Decode(input.substr(offset), limits_.max_packet_size);
+    if (result.status == mqtt::DecodeStatus::kIncomplete) break;
+    if (result.status != mqtt::DecodeStatus::kOk) {
+      ++stats_.protocol_errors;
+      PLAZA_LOG(kWarning) << "closing " << conn->peer << ": " << result.error;
+      CloseConnection(*conn, CloseReason::kProtocolError);
+      FlushCloses();
+      return;
+    }
+    if (conn->state == Connection::State::kAwaitConnect) {
+      const auto* connect = std::get_if<mqtt::Connect>(&result.packet);
+      if (connect && connect->protocol_level == mqtt::kProtocolLevel311 &&
+          !connect->client_id.empty()) {
+        const size_t target = ShardFor(connect->client_id, shard_count_);
+        if (target != shard_index_) {
+          std::string rest(input.substr(offset));
+          connections_.erase(id);
+          host_->Handoff(id, target, std::move(rest));
+          return;
+        }
+      }
+    }
+    offset += result.consumed;
+    if (!HandlePacket(*conn, result.packet)) {
+      FlushCloses();
+      return;
+    }
+  }
+  if (buffered) {
+    conn->input.erase(0, offset);
+  } else {
+    conn->input.assign(input.substr(offset));
+  }
+  FlushCloses();
+}
+
+bool Shard::HandlePacket(Connection& conn, mqtt::Packet& packet) {
+  if (conn.state == Connection::State::kAwaitConnect) {
+    const auto* connect = std::get_if<mqtt::Connect>(&packet);
+    if (!connect) {
+      ++stats_.protocol_errors;
+      PLAZA_LOG(kWarning) << "closing " << conn.peer << ": first packet is "
+                          << mqtt::PacketTypeName(mqtt::TypeOf(packet))
+                          << ", not CONNECT [MQTT-3.1.0-1]";
+      CloseConnection(conn, CloseReason::kProtocolError);
+      return false;
+    }
+    HandleConnect(conn, *connect);
+    return conn.state == Connection::State::kOpen;
+  }
+  std::visit(
+      [&](auto& p) {
+        using T = std::decay_t<decltype(p)>;
+        if constexpr (std::is_same_v<T, mqtt::Publish>) {
+          HandlePublish(conn, p);
+        } else if constexpr (std::is_same_v<T, mqtt::Puback>) {
+          HandlePuback(conn, p.packet_id);
+        } else if constexpr (std::is_same_v<T, mqtt::Pubrec>) {
+          HandlePubrec(conn, p.packet_id);
+        } else if constexpr (std::is_same_v<T, mqtt::Pubrel>) {
+          HandlePubrel(conn, p.packet_id);
+        } else if constexpr (std::is_same_v<T, mqtt::Pubcomp>) {
+          HandlePubcomp(conn, p.packet_id);
+        } else if constexpr (std::is_same_v<T, mqtt::Subscribe>) {
+          HandleSubscribe(conn, p);
+        } else if constexpr (std::is_same_v<T, mqtt::Unsubscribe>) {
+          HandleUnsubscribe(conn, p);
+        } else if constexpr (std::is_same_v<T, mqtt::Pingreq>) {
+          SendControl(conn, mqtt::Pingresp{});
+        } else if constexpr (std::is_same_v<T, mqtt::Disconnect>) {
+          CloseConnection(conn, CloseReason::kClientDisconnect);
+        } else {
+          // A second CONNECT [MQTT-3.1.0-2], or a packet only a server sends.
+          ++stats_.protocol_errors;
+          PLAZA_LOG(kWarning) << "closing " << conn.peer << " ("
+                              << (conn.session ? conn.session->client_id : "") << "): unexpected "
+                              << mqtt::PacketTypeName(mqtt::TypeOf(packet));
+          CloseConnection(conn, CloseReason::kProtocolError);
+        }
+      },
+      packet);
+  return conn.state == Connection::State::kOpen;
+}
+
+void Shard::HandleConnect(Connection& conn, const mqtt::Connect& connect) {
+  if (connect.protocol_level != mqtt::kProtocolLevel311) {
+    PLAZA_LOG(kInfo) << "refusing " << conn.peer << ": protocol level "
+                     << static_cast<int>(connect.protocol_level) << " is not supported";
+    Refuse(conn, mqtt::ConnectReturnCode::kUnacceptableProtocolVersion);
+    return;
+  }
+  std::string client_id(connect.client_id);
+  if (client_id.empty()) {
+    if (!connect.clean_session) {
+      // [MQTT-3.1.3-8]: a persistent session needs an identifier to find it by.
+      PLAZA_LOG(kInfo) << "refusing " << conn.peer
+                       << ": empty client id with clean session 0 [MQTT-3.1.3-8]";
+      Refuse(conn, mqtt::ConnectReturnCode::kIdentifierRejected);
+      return;
+    }
+    client_id = AssignClientId();
+  }
+  if (connect.will && !TopicWithinLimits(connect.will->topic)) {
+    ++stats_.protocol_errors;
+    PLAZA_LOG(kWarning) << "closing " << conn.peer << ": will topic exceeds the topic limits";
+    CloseConnection(conn, CloseReason::kProtocolError);
+    return;
+  }
+
+  auto it = sessions_.find(client_id);
+  if (it != sessions_.end() && it->second->conn != 0) {
+    if (Connection* old = Find(it->second->conn)) {
+      PLAZA_LOG(kInfo) << "client " << client_id << " reconnected from " << conn.peer
+                       << ": closing its connection from " << old->peer;
+      CloseConnection(*old, CloseReason::kTakeover);
+    }
+    it = sessions_.find(client_id);  // a clean session died with its connection
+  }
+
+  Session* session;
+  bool present = false;
+  if (it != sessions_.end() && !connect.clean_session) {
+    session = it->second.get();
+    present = true;
+  } else {
+    if (it != sessions_.end()) DestroySession(*it->second);
+    auto created = std::make_unique<Session>();
+    created->client_id = client_id;
+    session = created.get();
+    sessions_[client_id] = std::move(created);
+  }
+  session->clean = connect.clean_session;
+  session->conn = conn.id;
+  conn.session = session;
+  conn.state = Connection::State::kOpen;
+  conn.keep_alive = connect.keep_alive;
+  if (connect.will) {
+    conn.will = StoredWill{std::string(connect.will->topic), std::string(connect.will->payload),
+                           connect.will->qos, connect.will->retain};
+  }
+  PLAZA_LOG(kDebug) << "client " << client_id << " connected from " << conn.peer
+                    << (present ? " (session resumed)" : "");
+  SendControl(conn, mqtt::Connack{present, mqtt::ConnectReturnCode::kAccepted});
+  if (present) ResumeSession(conn, *session);
+}
+
+void Shard::Refuse(Connection& conn, mqtt::ConnectReturnCode code) {
+  SendControl(conn, mqtt::Connack{false, code});
+  CloseConnection(conn, CloseReason::kRefused);
+}
+
+void Shard::ResumeSession(Connection& conn, Session& session) {
+  // [MQTT-4.4.0-1]: re-send unacknowledged PUBLISH (with DUP) and PUBREL
+  // packets with their original packet ids, in their original order.
+  for (Session::Outbound& outbound : session.inflight) SendInflight(conn, outbound, true);
+  FillInflight(session);
+}
+
+std::string Shard::AssignClientId() {
+  static thread_local std::mt19937_64 random{std::random_device{}()};
+  static constexpr char kHex[] = "0123456789abcdef";
+  while (true) {
+    std::string id = "plaza-";
+    uint64_t bits = random();
+    for (int i = 0; i < 16; ++i, bits >>= 4) id.push_back(kHex[bits & 15]);
+    if (ShardFor(id, shard_count_) == shard_index_ && !sessions_.contains(id)) return id;
+  }
+}
+
+void Shard::SendControl(Connection& conn, const mqtt::Packet& packet) {
+  std::string bytes;
+  mqtt::Encode(packet, &bytes);
+  conn.output.PushControl(std::move(bytes));
+  host_->WantWrite(conn.id);
+}
+
+void Shard::CloseConnection(Connection& conn, CloseReason reason) {
+  if (conn.state == Connection::State::kClosing) return;
+  const bool was_open = conn.state == Connection::State::kOpen;
+  conn.state = Connection::State::kClosing;
+  std::optional<StoredWill> will = std::move(conn.will);
+  conn.will.reset();
+  const std::string client_id = conn.session ? conn.session->client_id : std::string();
+  DetachSession(conn);
+  // kNetwork means the socket is already gone.
+  if (reason != CloseReason::kNetwork) host_->Close(conn.id);
+  if (reason != CloseReason::kClientDisconnect && reason != CloseReason::kRefused) {
+    PLAZA_LOG(kDebug) << "closing " << conn.peer << " (" << client_id
+                      << "): " << CloseReasonName(reason);
+  }
+  const bool publish_will = was_open && will && reason != CloseReason::kClientDisconnect &&
+                            reason != CloseReason::kShutdown;
+  if (publish_will) {
+    Publish(MakeMessage(will->topic, will->payload, will->qos, will->retain));
+  }
+}
+
+void Shard::DetachSession(Connection& conn) {
+  Session* session = conn.session;
+  if (!session) return;
+  conn.session = nullptr;
+  session->conn = 0;
+  if (session->clean) DestroySession(*session);
+}
+
+void Shard::DestroySession(Session& session) {
+  for (const auto& [filter, qos] : session.subscriptions) subscriptions_.Remove(filter, &session);
+  sessions_.erase(session.client_id);  // destroys `session`
+}
+
+void Shard::OnClosed(ConnId id) {
+  auto it = connections_.find(id);
+  if (it == connections_.end()) return;
+  Connection& conn = *it->second;
+  // The peer went away without DISCONNECT: an abnormal close, so the will is
+  // published [MQTT-3.1.2-8].
+  CloseConnection(conn, CloseReason::kNetwork);
+  connections_.erase(id);
+  FlushCloses();
+}
+
+void Shard::OnTick() {
+  const int64_t now = host_->NowMs();
+  std::vector<std::pair<ConnId, CloseReason>> expired;
+  for (const auto& [id, conn] : connections_) {
+    if (conn->state == Connection::State::kAwaitConnect) {
+      if (now - conn->opened_ms >= limits_.connect_timeout_ms) {
+        expired.emplace_back(id, CloseReason::kConnectTimeout);
+      }
+    } else if (conn->state == Connection::State::kOpen && conn->keep_alive > 0) {
+      // [MQTT-3.1.2-24]: one and a half times the keep-alive period.
+      if (now - conn->last_seen_ms > int64_t{conn->keep_alive} * 1500) {
+        expired.emplace_back(id, CloseReason::kKeepAlive);
+      }
+    }
+  }
+  for (const auto& [id, reason] : expired) {
+    if (Connection* conn = Find(id)) {
+      PLAZA_LOG(kInfo) << "closing " << conn->peer << " ("
+                       << (conn->session ? conn->session->client_id : "")
+                       << "): " << CloseReasonName(reason);
+      CloseConnection(*conn, reason);
+    }
+  }
+  FlushCloses();
+}
+
+void Shard::CloseAll() {
+  std::vector<ConnId> ids;
+  for (const auto& [id, conn] : connections_) ids.push_back(id);
+  for (ConnId id : ids) {
+    if (Connection* conn = Find(id)) CloseConnection(*conn, CloseReason::kShutdown);
+  }
+  pending_closes_.clear();
+}
+
+void Shard::FlushCloses() {
+  while (!pending_closes_.empty()) {
+    auto [id, reason] = pending_closes_.back();
+    pending_closes_.pop_back();
+    if (Connection* conn = Find(id)) {
+      PLAZA_LOG(kWarning) << "closing " << conn->peer << " ("
+                          << (conn->session ? conn->session->client_id : "")
+                          << "): " << CloseReasonName(reason);
+      CloseConnection(*conn, reason);
+    }
+  }
+}
+
+}  // namespace plaza::broker

@@ -1,0 +1,190 @@
+// One worker's share of the broker, as pure protocol logic: bytes and timer
+// ticks in, output frames and requests to its host out. It owns the
+// connections of its worker thread, the sessions whose client identifiers
+// hash to it, a subscription index of those sessions and a copy of the
+// retained messages. It does no I/O and takes no locks, so every MQTT rule
+// it implements is unit-tested without a socket.
+//
+// Sharding: a client identifier always lives on shard Hash(id) % count. A
+// connection accepted by another worker is handed over right after its
+// CONNECT is decoded, so session takeover and resumption are local. A
+// message published on one shard is routed to that shard's subscribers and
+// handed to the host to broadcast to every other shard, which routes it to
+// its own subscribers and updates its retained copy.
+#ifndef PLAZA_BROKER_CORE_SHARD_H_
+#define PLAZA_BROKER_CORE_SHARD_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/limits.h"
+#include "core/message.h"
+#include "core/output_queue.h"
+#include "core/retained_store.h"
+#include "core/session.h"
+#include "core/subscription_index.h"
+#include "mqtt/packet.h"
+
+namespace plaza::broker {
+
+// Why a connection ended; decides whether its will is published.
+enum class CloseReason {
+  kClientDisconnect,  // DISCONNECT received: no will
+  kNetwork,           // the peer closed or the socket failed
+  kKeepAlive,         // nothing heard for 1.5 x keep-alive
+  kTakeover,          // another connection took its client id
+  kProtocolError,     // malformed or forbidden packet
+  kOverflow,          // could not keep up with its QoS 1/2 queue
+  kConnectTimeout,    // no CONNECT in time
+  kRefused,           // CONNACK with an error code was sent
+  kShutdown,          // the broker is stopping: no will
+};
+const char* CloseReasonName(CloseReason reason);
+
+// What a shard needs from the worker that runs it.
+class ShardHost {
+ public:
+  virtual ~ShardHost() = default;
+  // The connection has new bytes in its OutputQueue.
+  virtual void WantWrite(ConnId id) = 0;
+  // Write what can still be written, then close the socket and call
+  // Shard::OnClosed(id). The shard has already done its protocol cleanup.
+  virtual void Close(ConnId id) = 0;
+  // Move the socket to shard `target`, which must be fed `input` (the bytes
+  // read so far and not consumed, CONNECT first). The shard has forgotten id.
+  virtual void Handoff(ConnId id, size_t target, std::string input) = 0;
+  // Deliver a message published on this shard to every other shard.
+  virtual void Broadcast(const MessagePtr& message) = 0;
+  // Milliseconds of a monotonic clock.
+  virtual int64_t NowMs() = 0;
+};
+
+// Counters a shard keeps; read by the worker for logs and metrics.
+struct ShardStats {
+  uint64_t connections_opened = 0;
+  uint64_t messages_received = 0;  // PUBLISH from clients
+  uint64_t messages_sent = 0;      // PUBLISH to clients
+  uint64_t qos0_dropped = 0;       // slow subscriber, output queue full
+  uint64_t queued_dropped = 0;     // offline session queue full
+  uint64_t overflow_disconnects = 0;
+  uint64_t protocol_errors = 0;
+};
+
+class Shard {
+ public:
+  Shard(size_t index, size_t count, const Limits& limits, ShardHost* host);
+  ~Shard();
+  Shard(const Shard&) = delete;
+  Shard& operator=(const Shard&) = delete;
+
+  // The shard that owns a client identifier.
+  static size_t ShardFor(std::string_view client_id, size_t count);
+
+  // A new network connection (accepted here or handed over from another
+  // shard; then OnBytes follows with its input).
+  void OnOpen(ConnId id, std::string_view peer);
+  // Bytes read from the connection.
+  void OnBytes(ConnId id, std::string_view data);
+  // The socket is gone: either the peer closed it or the host completed a
+  // Close() the shard asked for.
+  void OnClosed(ConnId id);
+  // A message published on another shard.
+  void OnRemoteMessage(const MessagePtr& message);
+  // Periodic: keep-alive and CONNECT deadlines. Call a few times a second.
+  void OnTick();
+  // Closes every connection without wills, for shutdown.
+  void CloseAll();
+
+  // The bytes waiting for a connection, or null if it is unknown.
+  OutputQueue* Output(ConnId id);
+
+  void SetLimits(const Limits& limits) { limits_ = limits; }
+  const Limits& limits() const { return limits_; }
+  const ShardStats& stats() const { return stats_; }
+  size_t connection_count() const { return connections_.size(); }
+  size_t session_count() const { return sessions_.size(); }
+  size_t subscription_count() const { return subscriptions_.size(); }
+  size_t retained_count() const { return retained_.size(); }
+
+ private:
+  struct StoredWill {
+    std::string topic;
+    std::string payload;
+    uint8_t qos;
+    bool retain;
+  };
+
+  struct Connection {
+    enum class State { kAwaitConnect, kOpen, kClosing };
+    ConnId id;
+    std::string peer;
+    State state = State::kAwaitConnect;
+    std::string input;  // bytes read but not yet decoded
+    OutputQueue output;
+    Session* session = nullptr;
+    std::optional<StoredWill> will;
+    uint16_t keep_alive = 0;
+    int64_t opened_ms = 0;
+    int64_t last_seen_ms = 0;
+  };
+
+  // Lifecycle (shard.cc).
+  bool Decode(Connection& conn, std::string_view data);
+  bool HandlePacket(Connection& conn, mqtt::Packet& packet);
+  void HandleConnect(Connection& conn, const mqtt::Connect& connect);
+  void Refuse(Connection& conn, mqtt::ConnectReturnCode code);
+  void CloseConnection(Connection& conn, CloseReason reason);
+  void DetachSession(Connection& conn);
+  void ResumeSession(Connection& conn, Session& session);
+  void DestroySession(Session& session);
+  std::string AssignClientId();
+  void SendControl(Connection& conn, const mqtt::Packet& packet);
+  void FlushCloses();
+
+  // Publishing and delivery (shard_publish.cc).
+  bool HandlePublish(Connection& conn, const mqtt::Publish& publish);
+  void HandlePuback(Connection& conn, uint16_t packet_id);
+  void HandlePubrec(Connection& conn, uint16_t packet_id);
+  void HandlePubrel(Connection& conn, uint16_t packet_id);
+  void HandlePubcomp(Connection& conn, uint16_t packet_id);
+  void Publish(const MessagePtr& message);
+  void Route(const MessagePtr& message);
+  void Deliver(Session& session, const MessagePtr& message, uint8_t qos, bool retain);
+  void SendInflight(Connection& conn, Session::Outbound& outbound, bool dup);
+  void FillInflight(Session& session);
+  uint16_t NextPacketId(Session& session);
+  bool TopicWithinLimits(std::string_view topic) const;
+
+  // Subscriptions (shard_subscribe.cc).
+  void HandleSubscribe(Connection& conn, const mqtt::Subscribe& subscribe);
+  void HandleUnsubscribe(Connection& conn, const mqtt::Unsubscribe& unsubscribe);
+
+  Connection* Find(ConnId id);
+
+  const size_t shard_index_;
+  const size_t shard_count_;
+  Limits limits_;
+  ShardHost* const host_;
+  std::unordered_map<ConnId, std::unique_ptr<Connection>> connections_;
+  std::unordered_map<std::string, std::unique_ptr<Session>, StringHash, std::equal_to<>> sessions_;
+  SubscriptionIndex subscriptions_;
+  RetainedStore retained_;
+  ShardStats stats_;
+  uint64_t route_stamp_ = 0;
+  uint64_t next_client_number_ = 0;
+  std::vector<SubscriptionIndex::Entry> match_scratch_;
+  std::vector<Session*> route_scratch_;
+  // Connections to close once the current routing pass is over (closing one
+  // can destroy a session the pass still points to).
+  std::vector<std::pair<ConnId, CloseReason>> pending_closes_;
+  int routing_depth_ = 0;
+};
+
+}  // namespace plaza::broker
+
+#endif  // PLAZA_BROKER_CORE_SHARD_H_

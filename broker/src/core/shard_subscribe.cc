@@ -1,0 +1,61 @@
+// SUBSCRIBE and UNSUBSCRIBE: per-filter validation and limits, the SUBACK
+// with granted QoS or 0x80, and the retained messages a new subscription
+// receives right after its SUBACK.
+#include <algorithm>
+
+#include "common/log.h"
+#include "core/shard.h"
+#include "mqtt/topic.h"
+
+namespace plaza::broker {
+
+void Shard::HandleSubscribe(Connection& conn, const mqtt::Subscribe& subscribe) {
+  Session& session = *conn.session;
+  mqtt::Suback suback{subscribe.packet_id, {}};
+  suback.return_codes.reserve(subscribe.filters.size());
+  for (const mqtt::SubscribeFilter& request : subscribe.filters) {
+    const bool valid =
+        mqtt::IsValidTopicFilter(request.filter) && TopicWithinLimits(request.filter);
+    const bool room = session.subscriptions.size() < limits_.max_subscriptions_per_client ||
+                      session.subscriptions.contains(request.filter);
+    if (!valid || !room) {
+      PLAZA_LOG(kInfo) << session.client_id << ": subscription to '" << request.filter
+                       << "' refused: " << (valid ? "too many subscriptions" : "invalid filter");
+      suback.return_codes.push_back(mqtt::kSubackFailure);
+      continue;
+    }
+    const uint8_t granted = std::min<uint8_t>(request.qos, 2);
+    // A repeated filter replaces the old subscription [MQTT-3.8.4-3].
+    session.subscriptions[std::string(request.filter)] = granted;
+    subscriptions_.Add(request.filter, &session, granted);
+    suback.return_codes.push_back(granted);
+  }
+  SendControl(conn, suback);
+
+  // Retained messages go out after the SUBACK, flagged retain, at the lower
+  // of the granted and the published QoS [MQTT-3.3.1-6].
+  std::vector<MessagePtr> retained;
+  for (size_t i = 0; i < subscribe.filters.size(); ++i) {
+    const uint8_t granted = suback.return_codes[i];
+    if (granted == mqtt::kSubackFailure) continue;
+    retained.clear();
+    retained_.Match(subscribe.filters[i].filter, &retained);
+    for (const MessagePtr& message : retained) {
+      Deliver(session, message, std::min(granted, message->qos()), true);
+    }
+  }
+}
+
+void Shard::HandleUnsubscribe(Connection& conn, const mqtt::Unsubscribe& unsubscribe) {
+  Session& session = *conn.session;
+  for (std::string_view filter : unsubscribe.filters) {
+    auto it = session.subscriptions.find(filter);
+    if (it == session.subscriptions.end()) continue;
+    session.subscriptions.erase(it);
+    subscriptions_.Remove(filter, &session);
+  }
+  // Sent even when nothing matched [MQTT-3.10.4-5].
+  SendControl(conn, mqtt::Unsuback{unsubscribe.packet_id});
+}
+
+}  // namespace plaza::broker

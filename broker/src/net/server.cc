@@ -1,0 +1,63 @@
+// Start-up and shutdown of the listeners and workers.
+#include "net/server.h"
+
+#include <unistd.h>
+
+#include <thread>
+
+#include "common/log.h"
+#include "net/socket.h"
+
+namespace plaza::broker {
+
+Server::Server(ServerOptions options) : options_(std::move(options)) {}
+
+Server::~Server() { Stop(); }
+
+bool Server::Start(std::string* error) {
+  size_t threads = options_.threads;
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  for (size_t i = 0; i < threads; ++i) {
+    workers_.push_back(std::make_unique<Worker>(i, threads, options_.limits,
+                                                options_.max_connections, &counters_));
+  }
+  std::vector<Worker*> peers;
+  for (auto& worker : workers_) peers.push_back(worker.get());
+  for (auto& worker : workers_) worker->SetPeers(peers);
+
+  for (const ListenerConfig& listener : options_.listeners) {
+    // The first socket resolves port 0; the others join it on that port.
+    uint16_t port = listener.port;
+    for (auto& worker : workers_) {
+      const int fd = OpenListener(listener.bind, port, true, error);
+      if (fd < 0) {
+        workers_.clear();
+        return false;
+      }
+      port = LocalPort(fd);
+      worker->AddListener(fd);
+    }
+    ports_.push_back(port);
+    PLAZA_LOG(kInfo) << "listening on " << listener.bind << ":" << port;
+  }
+  for (auto& worker : workers_) worker->Start();
+  running_ = true;
+  PLAZA_LOG(kInfo) << "plaza-broker running with " << threads << " worker thread"
+                   << (threads == 1 ? "" : "s");
+  return true;
+}
+
+void Server::Reload(const Limits& limits) {
+  options_.limits = limits;
+  for (auto& worker : workers_) worker->PostLimits(limits);
+}
+
+void Server::Stop() {
+  if (!running_) return;
+  running_ = false;
+  for (auto& worker : workers_) worker->Stop();
+  for (auto& worker : workers_) worker->Join();
+  workers_.clear();
+}
+
+}  // namespace plaza::broker

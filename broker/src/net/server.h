@@ -1,0 +1,56 @@
+// The running broker: its listeners and worker threads. Each worker gets its
+// own listening socket on every configured address (SO_REUSEPORT), so the
+// kernel spreads new connections over the workers with no acceptor thread.
+#ifndef PLAZA_BROKER_NET_SERVER_H_
+#define PLAZA_BROKER_NET_SERVER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/limits.h"
+#include "net/worker.h"
+
+namespace plaza::broker {
+
+struct ListenerConfig {
+  std::string bind = "127.0.0.1";
+  uint16_t port = 1883;  // 0 picks a free port, logged at start
+};
+
+struct ServerOptions {
+  std::vector<ListenerConfig> listeners;
+  size_t threads = 0;          // 0: one per core
+  size_t max_connections = 0;  // 0: no limit but the descriptor limit
+  Limits limits;
+};
+
+class Server {
+ public:
+  explicit Server(ServerOptions options);
+  ~Server();
+
+  // Binds every listener and starts the workers; false with `error` set if a
+  // listener cannot be opened.
+  bool Start(std::string* error);
+  // New limits for every worker, applied between two loop turns.
+  void Reload(const Limits& limits);
+  // Closes every connection and joins the workers.
+  void Stop();
+
+  // The ports actually bound, one per listener, in configuration order.
+  const std::vector<uint16_t>& ports() const { return ports_; }
+  size_t threads() const { return workers_.size(); }
+
+ private:
+  ServerOptions options_;
+  ServerCounters counters_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<uint16_t> ports_;
+  bool running_ = false;
+};
+
+}  // namespace plaza::broker
+
+#endif  // PLAZA_BROKER_NET_SERVER_H_

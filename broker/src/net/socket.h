@@ -1,0 +1,28 @@
+// Thin helpers over the BSD socket calls the network loop needs, each
+// returning a clear error instead of throwing.
+#ifndef PLAZA_BROKER_NET_SOCKET_H_
+#define PLAZA_BROKER_NET_SOCKET_H_
+
+#include <cstdint>
+#include <string>
+
+namespace plaza::broker {
+
+// A non-blocking TCP listening socket on `address`:`port` (IPv4 or IPv6
+// literal, or "localhost"); port 0 picks a free port. With `reuse_port`
+// several sockets may listen on the same port and the kernel spreads new
+// connections over them. Returns the fd, or -1 with `error` set.
+int OpenListener(const std::string& address, uint16_t port, bool reuse_port, std::string* error);
+
+// The port a socket is bound to.
+uint16_t LocalPort(int fd);
+
+// "address:port" of the peer of a connected socket.
+std::string PeerName(int fd);
+
+// Disables Nagle's algorithm: MQTT messages are small and latency matters.
+void SetNoDelay(int fd);
+
+}  // namespace plaza::broker
+
+#endif  // PLAZA_BROKER_NET_SOCKET_H_

@@ -1,0 +1,315 @@
+// The worker's event loop. Level-triggered epoll: a socket with more input
+// than one turn reads stays ready and is served again next turn, which keeps
+// one busy client from starving the others.
+#include "net/worker.h"
+
+#include <fcntl.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+#include "common/log.h"
+#include "net/socket.h"
+
+namespace plaza::broker {
+namespace {
+
+// epoll user data: connection ids count up from 1; these never collide.
+constexpr uint64_t kInboxTag = 1ull << 63;
+constexpr uint64_t kListenerTag = 1ull << 62;
+
+constexpr size_t kReadChunk = 64 * 1024;
+constexpr int kReadsPerTurn = 4;  // per socket, for fairness
+constexpr int kAcceptsPerTurn = 64;
+constexpr int kTickMs = 250;
+constexpr size_t kMaxIovecs = 512;
+
+}  // namespace
+
+Worker::Worker(size_t index, size_t count, const Limits& limits, size_t max_connections,
+               ServerCounters* counters)
+    : index_(index),
+      max_connections_(max_connections),
+      counters_(counters),
+      shard_(index, count, limits, this) {
+  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  event_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  spare_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = kInboxTag;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, event_fd_, &ev);
+  read_buffer_.resize(kReadChunk);
+  now_ms_ = MonotonicMs();
+}
+
+Worker::~Worker() {
+  for (const auto& [id, socket] : sockets_) close(socket.fd);
+  for (const HandoffItem& item : inbox_.handoffs) close(item.fd);
+  for (int fd : listeners_) close(fd);
+  if (spare_fd_ >= 0) close(spare_fd_);
+  close(event_fd_);
+  close(epoll_fd_);
+}
+
+int64_t Worker::MonotonicMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+void Worker::AddListener(int fd) {
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = kListenerTag + listeners_.size();
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+  listeners_.push_back(fd);
+}
+
+void Worker::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
+
+void Worker::Join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Worker::Stop() {
+  std::lock_guard lock(mutex_);
+  inbox_.stop = true;
+  Wake();
+}
+
+// Called with mutex_ held.
+void Worker::Wake() {
+  if (inbox_.signaled) return;
+  inbox_.signaled = true;
+  const uint64_t one = 1;
+  [[maybe_unused]] ssize_t n = write(event_fd_, &one, sizeof(one));
+}
+
+void Worker::PostMessages(const std::vector<MessagePtr>& messages) {
+  std::lock_guard lock(mutex_);
+  inbox_.messages.insert(inbox_.messages.end(), messages.begin(), messages.end());
+  Wake();
+}
+
+void Worker::PostHandoff(int fd, std::string peer, std::string input) {
+  std::lock_guard lock(mutex_);
+  inbox_.handoffs.push_back({fd, std::move(peer), std::move(input)});
+  Wake();
+}
+
+void Worker::PostLimits(const Limits& limits) {
+  std::lock_guard lock(mutex_);
+  inbox_.limits = limits;
+  Wake();
+}
+
+void Worker::Run() {
+  std::vector<epoll_event> events(256);
+  int64_t next_tick = MonotonicMs() + kTickMs;
+  while (!stopping_) {
+    const int timeout = static_cast<int>(std::max<int64_t>(0, next_tick - MonotonicMs()));
+    const int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), timeout);
+    now_ms_ = MonotonicMs();
+    for (int i = 0; i < n; ++i) {
+      const uint64_t tag = events[i].data.u64;
+      if (tag == kInboxTag) {
+        DrainInbox();
+      } else if (tag >= kListenerTag) {
+        Accept(listeners_[tag - kListenerTag]);
+      } else {
+        auto it = sockets_.find(tag);
+        if (it == sockets_.end()) continue;
+        if (events[i].events & EPOLLOUT) Flush(tag);
+        if (events[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) ReadFrom(tag);
+      }
+    }
+    if (now_ms_ >= next_tick) {
+      shard_.OnTick();
+      next_tick = now_ms_ + kTickMs;
+    }
+    FinishTurn();
+  }
+  shard_.CloseAll();
+  FinishTurn();
+}
+
+void Worker::Accept(int listen_fd) {
+  for (int i = 0; i < kAcceptsPerTurn; ++i) {
+    const int fd = accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EMFILE || errno == ENFILE) {
+        // Out of descriptors: accept with the spare one and close at once,
+        // so the pending connection does not spin the loop.
+        PLAZA_LOG(kWarning) << "out of file descriptors: refusing a connection";
+        close(spare_fd_);
+        const int refused = accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+        if (refused >= 0) close(refused);
+        spare_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        continue;
+      }
+      return;  // EAGAIN, or an error on one pending connection
+    }
+    if (max_connections_ > 0 && counters_->connections.load() >= max_connections_) {
+      ++counters_->refused_max_connections;
+      PLAZA_LOG(kWarning) << "refusing " << PeerName(fd) << ": max_connections ("
+                          << max_connections_ << ") reached";
+      close(fd);
+      continue;
+    }
+    SetNoDelay(fd);
+    const ConnId id = Register(fd, PeerName(fd));
+    ++counters_->connections;
+    (void)id;
+  }
+}
+
+ConnId Worker::Register(int fd, std::string peer) {
+  const ConnId id = (static_cast<uint64_t>(index_) << 48) | ++next_conn_;
+  sockets_.emplace(id, Socket{fd});
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLRDHUP;
+  ev.data.u64 = id;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+  shard_.OnOpen(id, peer);
+  return id;
+}
+
+void Worker::ReadFrom(ConnId id) {
+  for (int i = 0; i < kReadsPerTurn; ++i) {
+    auto it = sockets_.find(id);
+    if (it == sockets_.end() || it->second.closing) return;
+    const ssize_t n = read(it->second.fd, read_buffer_.data(), read_buffer_.size());
+    if (n > 0) {
+      shard_.OnBytes(id, std::string_view(read_buffer_.data(), static_cast<size_t>(n)));
+      if (static_cast<size_t>(n) < read_buffer_.size()) return;
+      continue;
+    }
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+    // End of stream or a socket error: the connection is gone.
+    it->second.closing = true;
+    closing_.push_back(id);
+    return;
+  }
+}
+
+void Worker::DrainInbox() {
+  Inbox work;
+  {
+    std::lock_guard lock(mutex_);
+    std::swap(work, inbox_);
+    uint64_t value;
+    [[maybe_unused]] ssize_t n = read(event_fd_, &value, sizeof(value));
+  }
+  if (work.limits) shard_.SetLimits(*work.limits);
+  for (HandoffItem& item : work.handoffs) {
+    const ConnId id = Register(item.fd, std::move(item.peer));
+    shard_.OnBytes(id, item.input);
+  }
+  for (const MessagePtr& message : work.messages) shard_.OnRemoteMessage(message);
+  if (work.stop) stopping_ = true;
+}
+
+void Worker::WantWrite(ConnId id) {
+  auto it = sockets_.find(id);
+  if (it == sockets_.end() || it->second.dirty) return;
+  it->second.dirty = true;
+  dirty_.push_back(id);
+}
+
+void Worker::Close(ConnId id) {
+  auto it = sockets_.find(id);
+  if (it == sockets_.end() || it->second.closing) return;
+  it->second.closing = true;
+  closing_.push_back(id);
+}
+
+void Worker::Handoff(ConnId id, size_t target, std::string input) {
+  auto it = sockets_.find(id);
+  if (it == sockets_.end()) return;
+  const int fd = it->second.fd;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+  sockets_.erase(it);
+  peers_[target]->PostHandoff(fd, PeerName(fd), std::move(input));
+}
+
+void Worker::Broadcast(const MessagePtr& message) { outgoing_.push_back(message); }
+
+void Worker::UpdateInterest(Socket& socket, ConnId id, bool want_write) {
+  if (socket.watching_write == want_write) return;
+  socket.watching_write = want_write;
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLRDHUP | (want_write ? EPOLLOUT : 0u);
+  ev.data.u64 = id;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, socket.fd, &ev);
+}
+
+void Worker::Flush(ConnId id) {
+  auto it = sockets_.find(id);
+  if (it == sockets_.end()) return;
+  Socket& socket = it->second;
+  socket.dirty = false;
+  OutputQueue* queue = shard_.Output(id);
+  iovec iov[kMaxIovecs];
+  while (queue && !queue->empty()) {
+    const size_t count = queue->Gather(iov, kMaxIovecs);
+    size_t total = 0;
+    for (size_t i = 0; i < count; ++i) total += iov[i].iov_len;
+    const ssize_t n = writev(socket.fd, iov, static_cast<int>(count));
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EINTR) break;
+      if (!socket.closing) {
+        socket.closing = true;
+        closing_.push_back(id);
+      }
+      return;
+    }
+    queue->Consume(static_cast<size_t>(n));
+    if (static_cast<size_t>(n) < total) break;  // the socket buffer is full
+  }
+  if (!socket.closing) UpdateInterest(socket, id, queue && !queue->empty());
+}
+
+void Worker::FinishTurn() {
+  // Closing a connection can publish a will and queue output elsewhere, and
+  // writing can find a dead socket: repeat until nothing is left to do.
+  for (int round = 0; round < 8; ++round) {
+    if (!outgoing_.empty()) {
+      for (Worker* peer : peers_) {
+        if (peer != this) peer->PostMessages(outgoing_);
+      }
+      outgoing_.clear();
+    }
+    std::vector<ConnId> dirty;
+    dirty.swap(dirty_);
+    for (ConnId id : dirty) Flush(id);
+    std::vector<ConnId> closing;
+    closing.swap(closing_);
+    for (ConnId id : closing) CloseSocket(id);
+    if (dirty_.empty() && closing_.empty() && outgoing_.empty()) break;
+  }
+}
+
+void Worker::CloseSocket(ConnId id) {
+  auto it = sockets_.find(id);
+  if (it == sockets_.end()) return;
+  Flush(id);  // best effort: a final CONNACK or the rest of a reply
+  it = sockets_.find(id);
+  if (it == sockets_.end()) return;
+  const int fd = it->second.fd;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+  close(fd);
+  sockets_.erase(it);
+  --counters_->connections;
+  shard_.OnClosed(id);
+}
+
+}  // namespace plaza::broker
