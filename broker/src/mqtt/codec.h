@@ -39,6 +39,7 @@ struct DecodeResult {
 DecodeResult Decode(std::string_view data, size_t max_packet_size);
 
 // Appends the wire form of `packet` to `out`.
+// An empty Connect::protocol_name is written as "MQTT"; strings must fit in 65,535 bytes.
 void Encode(const Packet& packet, std::string* out);
 
 // Writes the variable-length "remaining length" of `length` (at most
