@@ -1,0 +1,65 @@
+// One bounded run of a publishing scenario at a fixed rate: start the worker
+// threads, wait until every client is connected and subscribed, publish
+// through warm-up and the measured window, let late deliveries drain, stop,
+// and merge what the workers saw. Also the connection storm, which shares the
+// workers but measures connecting instead of publishing.
+#ifndef PLAZA_BENCH_RUN_H_
+#define PLAZA_BENCH_RUN_H_
+
+#include <cstdint>
+#include <string>
+
+#include "histogram.h"
+#include "options.h"
+
+namespace plaza::bench {
+
+struct RunResult {
+  bool completed = false;  // false: setup failed (see error); no figures
+  std::string error;       // first connection error, if any
+  std::string shape;       // "pubs=1 subs=1000"
+  double rate = 0;         // messages/s per publisher
+  double duration = 0;     // measured window, s
+  int publishers = 0;
+
+  uint64_t target = 0;  // messages the schedule asked for in the window
+  uint64_t sent = 0;    // measured messages sent
+  uint64_t unsent = 0;  // scheduled but never sent (QoS 1 window or socket full)
+  uint64_t expected = 0;
+  uint64_t delivered = 0;
+  uint64_t lost = 0;
+  uint64_t out_of_order = 0;
+  uint64_t foreign = 0;
+  uint64_t disconnects = 0;
+  double delivered_per_s = 0;
+  Histogram latency;
+
+  double broker_cpu_pct = -1;  // -1: no --broker-pid
+  long broker_rss_kib = -1;
+  double bench_cpu_pct = 0;
+
+  // Storm only.
+  int connections = 0;
+  double connect_per_s = 0;
+  Histogram connect_latency;
+  long broker_rss_before_kib = -1;
+  double rss_per_connection_kib = -1;
+  double broker_cpu_s_per_1k = -1;  // broker CPU seconds per 1000 connects
+  long bench_rss_kib = -1;
+
+  double loss_fraction() const {
+    return expected == 0 ? 0 : static_cast<double>(lost) / static_cast<double>(expected);
+  }
+  double sent_fraction() const {
+    return target == 0 ? 1 : static_cast<double>(sent) / static_cast<double>(target);
+  }
+};
+
+// `run_index` keeps topics and client ids unique across runs of one process.
+RunResult RunFixed(const Options& options, double rate, double duration, int run_index);
+
+RunResult RunStorm(const Options& options, int run_index);
+
+}  // namespace plaza::bench
+
+#endif  // PLAZA_BENCH_RUN_H_
