@@ -33,6 +33,21 @@ std::optional<double> ReadCpuSeconds(pid_t pid) {
   return static_cast<double>(utime + stime) / static_cast<double>(ticks_per_second);
 }
 
+std::optional<double> ReadHostBusySeconds() {
+  std::ifstream in("/proc/stat");
+  std::string cpu;
+  // user nice system idle iowait irq softirq steal
+  unsigned long long fields[8] = {};
+  if (!(in >> cpu) || cpu != "cpu") return std::nullopt;
+  for (auto& field : fields) {
+    if (!(in >> field)) return std::nullopt;
+  }
+  const unsigned long long busy =
+      fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + fields[7];
+  static const long ticks_per_second = sysconf(_SC_CLK_TCK);
+  return static_cast<double>(busy) / static_cast<double>(ticks_per_second);
+}
+
 std::optional<long> ReadRssKib(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   std::string line;

@@ -17,6 +17,10 @@ std::string Format(const char* format, ...) {
   return buffer;
 }
 
+// Other processes using more than this share of a core during a run make its
+// figures suspect.
+constexpr double kNoisyCpuPct = 15;
+
 double Ms(int64_t ns) { return static_cast<double>(ns) / 1e6; }
 
 // Error text as one token: spaces become underscores, at most 200 chars.
@@ -60,6 +64,10 @@ std::string HumanLine(const Options& options, const RunResult& r) {
   // One bench thread per core: near 100% the generator, not the broker, may
   // be what limits the figures.
   if (r.bench_cpu_pct > 90 * options.threads) line += " (bench near saturation)";
+  if (r.other_cpu_pct >= 0) {
+    line += Format("; other cpu %.0f%%%s", r.other_cpu_pct,
+                   r.other_cpu_pct > kNoisyCpuPct ? " (machine busy: figures disturbed)" : "");
+  }
   if (r.disconnects > 0) {
     line += Format("; %llu disconnects (%s)", static_cast<unsigned long long>(r.disconnects),
                    r.error.c_str());
@@ -91,6 +99,8 @@ std::string ResultLine(const Options& options, const char* mode, const RunResult
     line += r.broker_rss_kib >= 0 ? Format(" broker_rss_kib=%ld", r.broker_rss_kib)
                                   : std::string(" broker_rss_kib=-");
     line += Format(" bench_cpu_pct=%.1f", r.bench_cpu_pct);
+    line += r.other_cpu_pct >= 0 ? Format(" other_cpu_pct=%.1f", r.other_cpu_pct)
+                                 : std::string(" other_cpu_pct=-");
   }
   if (!extra.empty()) line += " " + extra;
   line += r.completed ? " status=ok" : " status=error error=" + Token(r.error);

@@ -131,9 +131,11 @@ RunResult RunFixed(const Options& options, double rate, double duration, int run
   SleepUntil(control.measure_ns);
   const auto broker_cpu_0 = broker > 0 ? ReadCpuSeconds(broker) : std::nullopt;
   const auto self_cpu_0 = ReadCpuSeconds(getpid());
+  const auto host_cpu_0 = ReadHostBusySeconds();
   SleepUntil(control.end_ns);
   const auto broker_cpu_1 = broker > 0 ? ReadCpuSeconds(broker) : std::nullopt;
   const auto self_cpu_1 = ReadCpuSeconds(getpid());
+  const auto host_cpu_1 = ReadHostBusySeconds();
   const auto broker_rss = broker > 0 ? ReadRssKib(broker) : std::nullopt;
 
   // Every worker posts its expected count when it stops publishing (right
@@ -181,6 +183,10 @@ RunResult RunFixed(const Options& options, double rate, double duration, int run
   }
   if (broker_rss) result.broker_rss_kib = *broker_rss;
   if (self_cpu_0 && self_cpu_1) result.bench_cpu_pct = (*self_cpu_1 - *self_cpu_0) / duration * 100;
+  if (host_cpu_0 && host_cpu_1 && result.broker_cpu_pct >= 0) {
+    const double host_pct = (*host_cpu_1 - *host_cpu_0) / duration * 100;
+    result.other_cpu_pct = std::max(0.0, host_pct - result.broker_cpu_pct - result.bench_cpu_pct);
+  }
   result.completed = true;
   return result;
 }

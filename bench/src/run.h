@@ -37,6 +37,9 @@ struct RunResult {
   double broker_cpu_pct = -1;  // -1: no --broker-pid
   long broker_rss_kib = -1;
   double bench_cpu_pct = 0;
+  // CPU that neither the broker nor the bench used during the window (% of
+  // one core); well above a few percent means the figures are disturbed.
+  double other_cpu_pct = -1;
 
   // Storm only.
   int connections = 0;

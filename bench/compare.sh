@@ -1,0 +1,300 @@
+#!/usr/bin/env bash
+# Runs the same bench scenarios against plaza-broker and Debian's mosquitto in
+# one go and prints a table with both figures and the ratio plaza/mosquitto.
+# This is how Plaza makes performance claims: side by side, same machine,
+# same run (docs/performance.md).
+#
+#   bench/compare.sh [--quick] [--mosquitto-nodelay] [PATH/TO/plaza-broker]
+#
+# --quick: a ~1 minute smoke run (short runs, fewer saturation steps).
+# --mosquitto-nodelay: add "set_tcp_nodelay true" to mosquitto's config. Off
+#   by default: the comparison is against mosquitto's defaults, and with them
+#   Nagle's algorithm adds up to ~40 ms to mosquitto's latency tail.
+#
+# Each scenario starts a fresh broker on a free loopback port, pinned to CPU 0
+# with taskset; plaza-bench runs pinned to CPU 1. The brokers alternate (which
+# one goes first flips every scenario) so drift on the machine hits both.
+# If plaza-broker does not exist, its column says "skipped".
+#
+# Environment: PLAZA_BENCH (the plaza-bench binary), MOSQUITTO (the broker),
+# BROKER_CPU / BENCH_CPU (the CPUs to pin to, default 0 and 1).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+quick=0
+nodelay=0
+plaza=""
+for arg in "$@"; do
+  case "$arg" in
+    --quick) quick=1 ;;
+    --mosquitto-nodelay) nodelay=1 ;;
+    -h | --help)
+      sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'
+      exit 0
+      ;;
+    -*)
+      echo "compare.sh: unknown option $arg" >&2
+      exit 2
+      ;;
+    *) plaza=$arg ;;
+  esac
+done
+plaza=${plaza:-build/release/broker/plaza-broker}
+mosquitto=${MOSQUITTO:-$(command -v mosquitto || echo /usr/sbin/mosquitto)}
+broker_cpu=${BROKER_CPU:-0}
+bench_cpu=${BENCH_CPU:-1}
+
+bench=${PLAZA_BENCH:-}
+if [[ -z $bench ]]; then
+  for candidate in build/release/bench/plaza-bench build/bench/bench/plaza-bench; do
+    if [[ -x $candidate ]]; then
+      bench=$candidate
+      break
+    fi
+  done
+fi
+if [[ -z $bench || ! -x $bench ]]; then
+  echo "compare.sh: plaza-bench not found; build it with" >&2
+  echo "  cmake -S . -B build/bench -DPLAZA_BUILD_ADAPTER=OFF -DPLAZA_BUILD_TESTS=OFF &&" \
+    "cmake --build build/bench -j2 --target plaza-bench" >&2
+  exit 2
+fi
+if [[ ! -x $mosquitto ]]; then
+  echo "compare.sh: mosquitto not found (apt-get install mosquitto)" >&2
+  exit 2
+fi
+have_plaza=0
+[[ -x $plaza ]] && have_plaza=1
+
+# Both brokers and the bench hold thousands of sockets.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+mkdir -p bench/results
+stamp=$(date +%Y%m%d-%H%M%S)
+log=bench/results/compare-$stamp.log
+workdir=$(mktemp -d)
+broker_pid=""
+cleanup() {
+  if [[ -n $broker_pid ]]; then
+    kill "$broker_pid" 2>/dev/null
+    wait "$broker_pid" 2>/dev/null
+  fi
+  rm -rf "$workdir"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# A port no one listens on, below the ephemeral range the bench's own client
+# sockets take their ports from.
+free_port() {
+  local port
+  for _ in $(seq 1 200); do
+    port=$((20000 + RANDOM % 12000))
+    if ! ss -Htan "( sport = :$port or dport = :$port )" | grep -q .; then
+      echo "$port"
+      return 0
+    fi
+  done
+  return 1
+}
+
+wait_listening() {
+  local port=$1 pid=$2
+  for _ in $(seq 1 200); do
+    kill -0 "$pid" 2>/dev/null || return 1
+    ss -Htln "( sport = :$port )" | grep -q . && return 0
+    sleep 0.025
+  done
+  return 1
+}
+
+# start_broker NAME PORT: starts it pinned, sets broker_pid; false on failure.
+start_broker() {
+  local name=$1 port=$2
+  local out=$workdir/$name.out
+  case "$name" in
+    mosquitto)
+      printf 'listener %s 127.0.0.1\nallow_anonymous true\n' "$port" >"$workdir/mosquitto.conf"
+      ((nodelay)) && echo 'set_tcp_nodelay true' >>"$workdir/mosquitto.conf"
+      taskset -c "$broker_cpu" "$mosquitto" -c "$workdir/mosquitto.conf" >"$out" 2>&1 &
+      ;;
+    plaza)
+      local extra=()
+      if "$plaza" --help 2>&1 | grep -q -- '--threads'; then extra=(--threads 1); fi
+      taskset -c "$broker_cpu" "$plaza" -p "$port" --bind 127.0.0.1 "${extra[@]}" >"$out" 2>&1 &
+      ;;
+  esac
+  broker_pid=$!
+  if ! wait_listening "$port" "$broker_pid"; then
+    echo "  $name did not start listening on $port:" >>"$log"
+    tail -5 "$out" >>"$log"
+    stop_broker
+    return 1
+  fi
+}
+
+stop_broker() {
+  [[ -z $broker_pid ]] && return
+  kill "$broker_pid" 2>/dev/null
+  for _ in $(seq 1 100); do
+    kill -0 "$broker_pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  kill -9 "$broker_pid" 2>/dev/null
+  wait "$broker_pid" 2>/dev/null
+  broker_pid=""
+}
+
+# Timing per run. Saturation steps are short; fixed-rate runs long enough for
+# a stable p99.9.
+if ((quick)); then
+  sat=(--saturate --duration 1 --warmup 0.3 --drain 0.5 --max-steps 4 --precision 0.25)
+  fixed=(--duration 2 --warmup 0.5 --drain 1)
+  storm_connections=2000
+else
+  sat=(--saturate --duration 2 --warmup 0.5 --drain 1 --max-steps 8 --precision 0.1)
+  fixed=(--duration 8 --warmup 1 --drain 2)
+  storm_connections=10000
+fi
+
+# title | plaza-bench arguments | metrics: RESULT-key:label:better, separated by ';'
+scenarios=(
+  "fanout 1->1000 qos0 saturation|fanout --publishers 1 --subscribers 1000 --qos 0 --start-rate 50 ${sat[*]}|max_msg_s:max delivered msg/s:higher;max_rate:max publish rate /s:higher;broker_cpu_pct:broker CPU % at max:lower"
+  "fanout 1->1000 qos0 @100/s|fanout --publishers 1 --subscribers 1000 --qos 0 --rate 100 ${fixed[*]}|p99_ms:p99 ms:lower;p999_ms:p99.9 ms:lower;loss_pct:loss %:lower;broker_cpu_pct:broker CPU %:lower"
+  "fanout 1->1000 qos1 saturation|fanout --publishers 1 --subscribers 1000 --qos 1 --start-rate 20 ${sat[*]}|max_msg_s:max delivered msg/s:higher;broker_cpu_pct:broker CPU % at max:lower"
+  "fanout 1->1000 qos1 @50/s|fanout --publishers 1 --subscribers 1000 --qos 1 --rate 50 ${fixed[*]}|p99_ms:p99 ms:lower;loss_pct:loss %:lower;broker_cpu_pct:broker CPU %:lower"
+  "fanout 1->5000 qos0 @30/s|fanout --publishers 1 --subscribers 5000 --qos 0 --rate 30 ${fixed[*]}|loss_pct:loss %:lower;p99_ms:p99 ms:lower;broker_cpu_pct:broker CPU %:lower;broker_rss_kib:broker RSS KiB:lower"
+  "world N=50 qos0 saturation|world --clients 50 --qos 0 --start-rate 20 ${sat[*]}|max_msg_s:max delivered msg/s:higher;max_rate:max rate per client /s:higher"
+  "world N=50 qos0 @20/s|world --clients 50 --qos 0 --rate 20 ${fixed[*]}|p99_ms:p99 ms:lower;loss_pct:loss %:lower;broker_cpu_pct:broker CPU %:lower"
+  "fanin 1000->1 qos0 @10/s|fanin --publishers 1000 --qos 0 --rate 10 ${fixed[*]}|p99_ms:p99 ms:lower;loss_pct:loss %:lower;broker_cpu_pct:broker CPU %:lower"
+  "storm $storm_connections connections|storm --connections $storm_connections --hold 2|connect_per_s:connects/s:higher;rss_per_conn_kib:RSS KiB per idle conn:lower;broker_cpu_s_per_1k:broker CPU s per 1k connects:lower"
+)
+
+# The value of KEY in a RESULT line, or "-".
+field() {
+  local line=$1 key=$2
+  local value
+  value=$(tr ' ' '\n' <<<"$line" | sed -n "s/^$key=//p" | head -1)
+  echo "${value:--}"
+}
+
+# run_one BROKER ARGS...: prints the RESULT line (or "skipped"/"failed ...").
+run_one() {
+  local name=$1
+  shift
+  if [[ $name == plaza && $have_plaza == 0 ]]; then
+    echo "skipped"
+    return
+  fi
+  local port
+  port=$(free_port) || {
+    echo "failed no-free-port"
+    return
+  }
+  if ! start_broker "$name" "$port"; then
+    echo "failed broker-did-not-start"
+    return
+  fi
+  local output
+  # A hard bound on top of the bench's own: no run may hang the comparison.
+  output=$(timeout 300 taskset -c "$bench_cpu" "$bench" "$@" --port "$port" \
+    --broker-pid "$broker_pid" --tag "broker=$name" 2>&1)
+  local status=$?
+  if ! kill -0 "$broker_pid" 2>/dev/null; then
+    output+=$'\n'"compare.sh: $name exited during the run"
+    status=1
+  fi
+  stop_broker
+  {
+    echo "--- $name: $bench $* --port $port"
+    echo "$output"
+  } >>"$log"
+  local result
+  result=$(grep '^RESULT ' <<<"$output" | tail -1)
+  if [[ -z $result ]]; then
+    echo "failed exit-$status"
+  else
+    echo "$result"
+  fi
+}
+
+ratio() {
+  awk -v a="${1%\*}" -v b="${2%\*}" 'BEGIN {
+    if (a !~ /^-?[0-9.]+$/ || b !~ /^-?[0-9.]+$/ || b + 0 == 0) { print "-"; exit }
+    printf "%.2f", a / b }'
+}
+
+# A figure for the table: the value, or why there is none.
+cell() {
+  local result=$1 key=$2
+  case "$result" in
+    skipped) echo "skipped" ;;
+    failed*) echo "failed" ;;
+    *)
+      if [[ $(field "$result" status) != ok ]]; then
+        echo "error"
+      else
+        local value other
+        value=$(field "$result" "$key")
+        other=$(field "$result" other_cpu_pct)
+        # Other processes competed for the CPUs: mark the figure.
+        if awk -v o="$other" 'BEGIN { exit !(o ~ /^[0-9.]+$/ && o + 0 > 15) }'; then
+          value+="*"
+        fi
+        echo "$value"
+      fi
+      ;;
+  esac
+}
+
+echo "plaza-bench: $bench"
+echo "plaza:       $plaza$([[ $have_plaza == 0 ]] && echo ' (not built: skipped)')"
+echo "mosquitto:   $mosquitto ($("$mosquitto" -h 2>&1 | head -1 | awk '{print $3}'), default config$( ((nodelay)) && echo ' + set_tcp_nodelay true'))"
+echo "pinning:     brokers on CPU $broker_cpu, bench on CPU $bench_cpu; log: $log"
+echo "load:        $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
+echo
+rows=()
+index=0
+noisy=0
+start_time=$SECONDS
+for scenario in "${scenarios[@]}"; do
+  IFS='|' read -r title args metrics <<<"$scenario"
+  read -r -a argv <<<"$args"
+  if ((index % 2 == 0)); then order=(plaza mosquitto); else order=(mosquitto plaza); fi
+  declare -A result=()
+  for name in "${order[@]}"; do
+    printf '%-36s %-9s ...' "$title" "$name"
+    result[$name]=$(run_one "$name" "${argv[@]}")
+    case "${result[$name]}" in
+      skipped | failed*) printf ' %s\n' "${result[$name]}" ;;
+      *) printf ' %s\n' "$(field "${result[$name]}" status)" ;;
+    esac
+  done
+  IFS=';' read -r -a metric_list <<<"$metrics"
+  for metric in "${metric_list[@]}"; do
+    IFS=':' read -r key label better <<<"$metric"
+    p=$(cell "${result[plaza]}" "$key")
+    m=$(cell "${result[mosquitto]}" "$key")
+    [[ $p == *'*' || $m == *'*' ]] && noisy=1
+    rows+=("$title|$label ($better better)|$p|$m|$(ratio "$p" "$m")")
+  done
+  unset result
+  index=$((index + 1))
+done
+
+echo
+printf '%-34s %-44s %12s %12s %8s\n' "scenario" "metric" "plaza" "mosquitto" "ratio"
+printf '%s\n' "$(printf '%.0s-' {1..114})"
+last=""
+for row in "${rows[@]}"; do
+  IFS='|' read -r title label p m r <<<"$row"
+  [[ $title == "$last" ]] && shown="" || shown=$title
+  last=$title
+  printf '%-34s %-44s %12s %12s %8s\n' "$shown" "$label" "$p" "$m" "$r"
+done
+echo
+echo "ratio = plaza / mosquitto; $((SECONDS - start_time)) s; full output in $log"
+if ((noisy)); then
+  echo "* other processes used more than 15% of a CPU during that run: the figure is disturbed;"
+  echo "  rerun on an idle machine before quoting it"
+fi
