@@ -44,12 +44,18 @@ Shard::Shard(size_t index, size_t count, const Limits& limits, ShardHost* host)
 Shard::~Shard() = default;
 
 size_t Shard::ShardFor(std::string_view client_id, size_t count) {
-  // FNV-1a: stable for the life of the process, cheap, well spread.
+  // FNV-1a, then a 64-bit finalizer: FNV's low bits depend only on the low
+  // bits of the input bytes, and `% count` reads exactly those.
   uint64_t hash = 14695981039346656037ull;
   for (const char c : client_id) {
     hash ^= static_cast<uint8_t>(c);
     hash *= 1099511628211ull;
   }
+  hash ^= hash >> 33;
+  hash *= 0xff51afd7ed558ccdull;
+  hash ^= hash >> 33;
+  hash *= 0xc4ceb9fe1a85ec53ull;
+  hash ^= hash >> 33;
   return static_cast<size_t>(hash % count);
 }
 
