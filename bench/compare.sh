@@ -152,19 +152,19 @@ if ((quick)); then
   fixed=(--duration 2 --warmup 0.5 --drain 1)
   storm_connections=2000
 else
-  sat=(--saturate --duration 2 --warmup 0.5 --drain 1 --max-steps 8 --precision 0.1)
-  fixed=(--duration 8 --warmup 1 --drain 2)
+  sat=(--saturate --duration 3 --warmup 1 --drain 1 --max-steps 10 --precision 0.1)
+  fixed=(--duration 10 --warmup 2 --drain 2)
   storm_connections=10000
 fi
 
 # title | plaza-bench arguments | metrics: RESULT-key:label:better, separated by ';'
 scenarios=(
-  "fanout 1->1000 qos0 saturation|fanout --publishers 1 --subscribers 1000 --qos 0 --start-rate 50 ${sat[*]}|max_msg_s:max delivered msg/s:higher;max_rate:max publish rate /s:higher;broker_cpu_pct:broker CPU % at max:lower"
+  "fanout 1->1000 qos0 saturation|fanout --publishers 1 --subscribers 1000 --qos 0 --start-rate 50 ${sat[*]}|max_msg_s:max delivered msg/s:higher;max_rate:max publish rate /s:higher;broker_us_per_msg:broker CPU us per msg at max:lower"
   "fanout 1->1000 qos0 @100/s|fanout --publishers 1 --subscribers 1000 --qos 0 --rate 100 ${fixed[*]}|p99_ms:p99 ms:lower;p999_ms:p99.9 ms:lower;loss_pct:loss %:lower;broker_cpu_pct:broker CPU %:lower"
-  "fanout 1->1000 qos1 saturation|fanout --publishers 1 --subscribers 1000 --qos 1 --start-rate 20 ${sat[*]}|max_msg_s:max delivered msg/s:higher;broker_cpu_pct:broker CPU % at max:lower"
+  "fanout 1->1000 qos1 saturation|fanout --publishers 1 --subscribers 1000 --qos 1 --start-rate 20 ${sat[*]}|max_msg_s:max delivered msg/s:higher;broker_us_per_msg:broker CPU us per msg at max:lower"
   "fanout 1->1000 qos1 @50/s|fanout --publishers 1 --subscribers 1000 --qos 1 --rate 50 ${fixed[*]}|p99_ms:p99 ms:lower;loss_pct:loss %:lower;broker_cpu_pct:broker CPU %:lower"
   "fanout 1->5000 qos0 @30/s|fanout --publishers 1 --subscribers 5000 --qos 0 --rate 30 ${fixed[*]}|loss_pct:loss %:lower;p99_ms:p99 ms:lower;broker_cpu_pct:broker CPU %:lower;broker_rss_kib:broker RSS KiB:lower"
-  "world N=50 qos0 saturation|world --clients 50 --qos 0 --start-rate 20 ${sat[*]}|max_msg_s:max delivered msg/s:higher;max_rate:max rate per client /s:higher"
+  "world N=50 qos0 saturation|world --clients 50 --qos 0 --start-rate 20 ${sat[*]}|max_msg_s:max delivered msg/s:higher;max_rate:max rate per client /s:higher;broker_us_per_msg:broker CPU us per msg at max:lower"
   "world N=50 qos0 @20/s|world --clients 50 --qos 0 --rate 20 ${fixed[*]}|p99_ms:p99 ms:lower;loss_pct:loss %:lower;broker_cpu_pct:broker CPU %:lower"
   "fanin 1000->1 qos0 @10/s|fanin --publishers 1000 --qos 0 --rate 10 ${fixed[*]}|p99_ms:p99 ms:lower;loss_pct:loss %:lower;broker_cpu_pct:broker CPU %:lower"
   "storm $storm_connections connections|storm --connections $storm_connections --hold 2|connect_per_s:connects/s:higher;rss_per_conn_kib:RSS KiB per idle conn:lower;broker_cpu_s_per_1k:broker CPU s per 1k connects:lower"

@@ -59,6 +59,7 @@ std::string HumanLine(const Options& options, const RunResult& r) {
       Format("; latency ms p50 %.3f p99 %.3f p99.9 %.3f max %.3f", Ms(r.latency.Percentile(0.5)),
              Ms(r.latency.Percentile(0.99)), Ms(r.latency.Percentile(0.999)), Ms(r.latency.max()));
   if (r.broker_cpu_pct >= 0) line += Format("; broker cpu %.0f%%", r.broker_cpu_pct);
+  if (r.broker_us_per_msg() >= 0) line += Format(" (%.2f us/msg)", r.broker_us_per_msg());
   if (r.broker_rss_kib >= 0) line += Format(" rss %.1f MiB", r.broker_rss_kib / 1024.0);
   line += Format("; bench cpu %.0f%%", r.bench_cpu_pct);
   // One bench thread per core: near 100% the generator, not the broker, may
@@ -98,6 +99,8 @@ std::string ResultLine(const Options& options, const char* mode, const RunResult
                                   : std::string(" broker_cpu_pct=-");
     line += r.broker_rss_kib >= 0 ? Format(" broker_rss_kib=%ld", r.broker_rss_kib)
                                   : std::string(" broker_rss_kib=-");
+    line += r.broker_us_per_msg() >= 0 ? Format(" broker_us_per_msg=%.3f", r.broker_us_per_msg())
+                                       : std::string(" broker_us_per_msg=-");
     line += Format(" bench_cpu_pct=%.1f", r.bench_cpu_pct);
     line += r.other_cpu_pct >= 0 ? Format(" other_cpu_pct=%.1f", r.other_cpu_pct)
                                  : std::string(" other_cpu_pct=-");
@@ -122,6 +125,10 @@ std::string StormHumanLine(const RunResult& r) {
     line += Format("; broker cpu %.3f s per 1000 connects", r.broker_cpu_s_per_1k);
   }
   if (r.bench_rss_kib >= 0) line += Format("; bench rss %.1f MiB", r.bench_rss_kib / 1024.0);
+  if (r.other_cpu_pct >= 0) {
+    line += Format("; other cpu %.0f%%%s", r.other_cpu_pct,
+                   r.other_cpu_pct > kNoisyCpuPct ? " (machine busy: figures disturbed)" : "");
+  }
   if (r.disconnects > 0) {
     line += Format("; %llu disconnects (%s)", static_cast<unsigned long long>(r.disconnects),
                    r.error.c_str());
@@ -144,6 +151,7 @@ std::string StormResultLine(const Options& options, const RunResult& r) {
     line += number("broker_cpu_s_per_1k", r.broker_cpu_s_per_1k, "%.4f");
     line += number("bench_rss_kib", static_cast<double>(r.bench_rss_kib), "%.0f");
     line += Format(" disconnects=%llu", static_cast<unsigned long long>(r.disconnects));
+    line += number("other_cpu_pct", r.other_cpu_pct, "%.1f");
   }
   line += r.completed ? " status=ok" : " status=error error=" + Token(r.error);
   return line + Tags(options);

@@ -201,14 +201,20 @@ RunResult RunStorm(const Options& options, int run_index) {
   // -1 where a figure is unavailable (no --broker-pid).
   const long rss_before = broker > 0 ? ReadRssKib(broker).value_or(-1) : -1;
   const double cpu_before = broker > 0 ? ReadCpuSeconds(broker).value_or(-1) : -1;
+  const double self_before = ReadCpuSeconds(getpid()).value_or(-1);
+  const double host_before = ReadHostBusySeconds().value_or(-1);
 
   RunSettings settings;
   settings.port = options.port;
   settings.keep_alive = static_cast<uint16_t>(options.keep_alive);
   RunControl control;
+  const int64_t start_ns = NowNs();
   WorkerPool pool(options, plan, settings, &control);
   if (!pool.WaitReady(result.connections, options.setup_timeout, &result.error)) return result;
   const double cpu_after = broker > 0 ? ReadCpuSeconds(broker).value_or(-1) : -1;
+  const double self_after = ReadCpuSeconds(getpid()).value_or(-1);
+  const double host_after = ReadHostBusySeconds().value_or(-1);
+  const double connect_s = static_cast<double>(NowNs() - start_ns) / 1e9;
 
   // Hold everybody idle, then see what the broker keeps resident for them.
   std::this_thread::sleep_for(std::chrono::nanoseconds(SecondsToNs(options.hold)));
@@ -238,6 +244,12 @@ RunResult RunStorm(const Options& options, int run_index) {
   }
   if (cpu_before >= 0 && cpu_after >= 0) {
     result.broker_cpu_s_per_1k = (cpu_after - cpu_before) / result.connections * 1000;
+    if (self_before >= 0 && self_after >= 0 && host_before >= 0 && host_after >= 0 &&
+        connect_s > 0) {
+      const double others =
+          (host_after - host_before) - (cpu_after - cpu_before) - (self_after - self_before);
+      result.other_cpu_pct = std::max(0.0, others / connect_s * 100);
+    }
   }
   result.completed = true;
   return result;

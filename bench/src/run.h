@@ -50,6 +50,12 @@ struct RunResult {
   double broker_cpu_s_per_1k = -1;  // broker CPU seconds per 1000 connects
   long bench_rss_kib = -1;
 
+  // Broker CPU time per delivered message, µs: efficiency that compares
+  // across brokers even when their throughputs differ. -1 when unknown.
+  double broker_us_per_msg() const {
+    if (broker_cpu_pct < 0 || delivered_per_s <= 0) return -1;
+    return broker_cpu_pct / 100 / delivered_per_s * 1e6;
+  }
   double loss_fraction() const {
     return expected == 0 ? 0 : static_cast<double>(lost) / static_cast<double>(expected);
   }
