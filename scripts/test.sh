@@ -7,6 +7,20 @@ cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh --test || exit 1
 
+# --- plaza-adapter: a throw-away PostgreSQL on loopback for the adapter's
+# engine-parameterized tests (scripts/postgres.sh), stopped by PID on exit.
+# PLAZA_TEST_POSTGRES_REQUIRED=1 makes those tests fail, not skip, if the
+# server could not start.
+source scripts/postgres.sh
+export PLAZA_TEST_POSTGRES_REQUIRED=1
+if plaza_pg_start; then
+  export PLAZA_TEST_POSTGRES_URL=$PLAZA_PG_URL
+  trap plaza_pg_stop EXIT
+else
+  echo "=== postgres: could not start; the adapter's PostgreSQL tests will fail"
+fi
+# --- end plaza-adapter
+
 flavours=(${PLAZA_TEST_FLAVOURS:-release asan tsan})
 total_passed=0
 total_failed=0

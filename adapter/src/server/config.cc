@@ -56,6 +56,7 @@ absl::Status OnlyKeys(const YAML::Node& node, const std::string& path,
 }
 
 absl::Status ParseGrpc(const YAML::Node& node, GrpcConfig* grpc) {
+  if (!node) return absl::OkStatus();  // section absent: defaults
   PLAZA_RETURN_IF_ERROR(OnlyKeys(node, "grpc",
                                  {"listen", "keepalive_time_ms", "keepalive_timeout_ms",
                                   "keepalive_permit_without_calls", "min_client_ping_interval_ms",
@@ -76,6 +77,7 @@ absl::Status ParseGrpc(const YAML::Node& node, GrpcConfig* grpc) {
 }
 
 absl::Status ParseDatabase(const YAML::Node& node, DatabaseConfig* db) {
+  if (!node) return absl::OkStatus();  // section absent: defaults
   PLAZA_RETURN_IF_ERROR(OnlyKeys(node, "database",
                                  {"url", "pool_size", "statement_timeout_ms", "connect_timeout_s",
                                   "acquire_timeout_ms", "demo_data", "probe_interval_ms"}));
@@ -89,6 +91,7 @@ absl::Status ParseDatabase(const YAML::Node& node, DatabaseConfig* db) {
 }
 
 absl::Status ParseMqtt(const YAML::Node& node, MqttConfig* mqtt) {
+  if (!node) return absl::OkStatus();  // section absent: defaults
   PLAZA_RETURN_IF_ERROR(OnlyKeys(node, "mqtt",
                                  {"enabled", "host", "port", "username", "password", "client_id",
                                   "keepalive_s", "reconnect_delay_min_s", "reconnect_delay_max_s",
