@@ -44,7 +44,7 @@ while (($#)); do
       }
       ;;
     -h | --help)
-      sed -n '2,24p' "$script" | sed 's/^# \{0,1\}//'
+      awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$script"
       exit 0
       ;;
     -*)
