@@ -26,19 +26,18 @@ bool Server::Start(std::string* error) {
   for (auto& worker : workers_) worker->SetPeers(peers);
 
   for (const ListenerConfig& listener : options_.listeners) {
-    // The first socket resolves port 0; the others join it on that port.
-    uint16_t port = listener.port;
-    for (auto& worker : workers_) {
-      const int fd = OpenListener(listener.bind, port, true, error);
-      if (fd < 0) {
-        workers_.clear();
-        return false;
-      }
-      port = LocalPort(fd);
-      worker->AddListener(fd);
+    // One socket per listener, watched by every worker: binding fails if
+    // another process has the port, which SO_REUSEPORT would have allowed.
+    const int fd = OpenListener(listener.bind, listener.port, error);
+    if (fd < 0) {
+      CloseListeners();
+      workers_.clear();
+      return false;
     }
-    ports_.push_back(port);
-    PLAZA_LOG(kInfo) << "listening on " << listener.bind << ":" << port;
+    listen_fds_.push_back(fd);
+    ports_.push_back(LocalPort(fd));
+    for (auto& worker : workers_) worker->AddListener(fd);
+    PLAZA_LOG(kInfo) << "listening on " << listener.bind << ":" << ports_.back();
   }
   for (auto& worker : workers_) worker->Start();
   running_ = true;
@@ -58,6 +57,12 @@ void Server::Stop() {
   for (auto& worker : workers_) worker->Stop();
   for (auto& worker : workers_) worker->Join();
   workers_.clear();
+  CloseListeners();
+}
+
+void Server::CloseListeners() {
+  for (int fd : listen_fds_) close(fd);
+  listen_fds_.clear();
 }
 
 }  // namespace plaza::broker

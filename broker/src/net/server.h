@@ -1,6 +1,7 @@
-// The running broker: its listeners and worker threads. Each worker gets its
-// own listening socket on every configured address (SO_REUSEPORT), so the
-// kernel spreads new connections over the workers with no acceptor thread.
+// The running broker: its listeners and worker threads. Every worker watches
+// every listening socket (EPOLLEXCLUSIVE wakes one of them per connection),
+// so there is no acceptor thread; where a connection is accepted matters
+// little, as it moves to its client id's worker after CONNECT.
 #ifndef PLAZA_BROKER_NET_SERVER_H_
 #define PLAZA_BROKER_NET_SERVER_H_
 
@@ -44,7 +45,10 @@ class Server {
   size_t threads() const { return workers_.size(); }
 
  private:
+  void CloseListeners();
+
   ServerOptions options_;
+  std::vector<int> listen_fds_;
   ServerCounters counters_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<uint16_t> ports_;

@@ -13,7 +13,7 @@
 
 namespace plaza::broker {
 
-int OpenListener(const std::string& address, uint16_t port, bool reuse_port, std::string* error) {
+int OpenListener(const std::string& address, uint16_t port, std::string* error) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -36,7 +36,6 @@ int OpenListener(const std::string& address, uint16_t port, bool reuse_port, std
     }
     const int on = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
-    if (reuse_port) setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on));
     if (ai->ai_family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
     if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, SOMAXCONN) == 0) break;
     last_error = std::strerror(errno);

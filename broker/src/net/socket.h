@@ -9,10 +9,9 @@
 namespace plaza::broker {
 
 // A non-blocking TCP listening socket on `address`:`port` (IPv4 or IPv6
-// literal, or "localhost"); port 0 picks a free port. With `reuse_port`
-// several sockets may listen on the same port and the kernel spreads new
-// connections over them. Returns the fd, or -1 with `error` set.
-int OpenListener(const std::string& address, uint16_t port, bool reuse_port, std::string* error);
+// literal, or "localhost"); port 0 picks a free port. Returns the fd, or -1
+// with `error` set (for example when another process has the port).
+int OpenListener(const std::string& address, uint16_t port, std::string* error);
 
 // The port a socket is bound to.
 uint16_t LocalPort(int fd);

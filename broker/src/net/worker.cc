@@ -52,7 +52,6 @@ Worker::Worker(size_t index, size_t count, const Limits& limits, size_t max_conn
 Worker::~Worker() {
   for (const auto& [id, socket] : sockets_) close(socket.fd);
   for (const HandoffItem& item : inbox_.handoffs) close(item.fd);
-  for (int fd : listeners_) close(fd);
   if (spare_fd_ >= 0) close(spare_fd_);
   close(event_fd_);
   close(epoll_fd_);
@@ -66,7 +65,7 @@ int64_t Worker::MonotonicMs() {
 
 void Worker::AddListener(int fd) {
   epoll_event ev{};
-  ev.events = EPOLLIN;
+  ev.events = EPOLLIN | EPOLLEXCLUSIVE;
   ev.data.u64 = kListenerTag + listeners_.size();
   epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
   listeners_.push_back(fd);

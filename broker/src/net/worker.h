@@ -42,7 +42,7 @@ class Worker final : public ShardHost {
   // The other workers, indexed like shards (this one included). Set before
   // Start().
   void SetPeers(std::vector<Worker*> peers) { peers_ = std::move(peers); }
-  // Takes ownership of a listening socket this worker accepts from.
+  // A listening socket this worker accepts from; the Server owns it.
   void AddListener(int fd);
 
   void Start();
