@@ -72,8 +72,8 @@ int Run(const std::string& target, const std::vector<std::string>& args) {
     v1::AuthenticateRequest request;
     request.set_token(args[1]);
     v1::AuthenticateResponse response;
-    grpc::Status status = v1::IdentityService::NewStub(channel)->Authenticate(&context, request,
-                                                                             &response);
+    grpc::Status status =
+        v1::IdentityService::NewStub(channel)->Authenticate(&context, request, &response);
     if (status.ok()) Print(response);
     return Report(status);
   }
@@ -148,8 +148,8 @@ int Run(const std::string& target, const std::vector<std::string>& args) {
   if (command == "health") {
     SetDeadline(context);
     v1::ProbeResponse response;
-    grpc::Status status = v1::LoadBalancerProbe::NewStub(channel)->Check(
-        &context, v1::ProbeRequest(), &response);
+    grpc::Status status =
+        v1::LoadBalancerProbe::NewStub(channel)->Check(&context, v1::ProbeRequest(), &response);
     if (status.ok()) Print(response);
     return Report(status);
   }

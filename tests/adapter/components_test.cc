@@ -60,7 +60,8 @@ TEST(RoomPushTest, TopicsAndPayloads) {
   EXPECT_NE(json.find("\"room_id\":\"world:2\""), std::string::npos) << json;
   EXPECT_NE(json.find("\"bgm_url\":\"\""), std::string::npos) << json;  // always printed
   v1::RoomSettingsMessage decoded;
-  ASSERT_TRUE(decoded.ParseFromString(push::EncodePayload(message, push::PayloadFormat::kProtobuf)));
+  ASSERT_TRUE(
+      decoded.ParseFromString(push::EncodePayload(message, push::PayloadFormat::kProtobuf)));
   EXPECT_EQ(decoded.room_id(), "world:2");
   EXPECT_FALSE(push::ParsePayloadFormat("xml").ok());
 }

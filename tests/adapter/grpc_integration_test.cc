@@ -125,8 +125,7 @@ TEST_P(GrpcIntegrationTest, AuthorizeJoin) {
   ASSERT_TRUE(Authorize("1", "world:2", &response).ok());
   EXPECT_EQ(response.role(), v1::ROOM_ROLE_PEER);  // invited
   EXPECT_EQ(Authorize("999", "world:1", &response).error_code(), grpc::StatusCode::NOT_FOUND);
-  EXPECT_EQ(Authorize("x", "world:1", &response).error_code(),
-            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Authorize("x", "world:1", &response).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 TEST_P(GrpcIntegrationTest, UpdateSettingsThenDescribeSeesIt) {
@@ -214,9 +213,9 @@ TEST_P(GrpcIntegrationTest, WatchRoomStreamsChanges) {
 }
 
 TEST_P(GrpcIntegrationTest, WatchRoomRefusesBadAndMissingRooms) {
-  for (const auto& [room_id, code] :
-       std::vector<std::pair<std::string, grpc::StatusCode>>{
-           {"nope", grpc::StatusCode::INVALID_ARGUMENT}, {"event:4", grpc::StatusCode::NOT_FOUND}}) {
+  for (const auto& [room_id, code] : std::vector<std::pair<std::string, grpc::StatusCode>>{
+           {"nope", grpc::StatusCode::INVALID_ARGUMENT},
+           {"event:4", grpc::StatusCode::NOT_FOUND}}) {
     grpc::ClientContext context;
     Deadline(context);
     v1::WatchRoomRequest request;

@@ -35,8 +35,8 @@ Health CheckHealth(const std::shared_ptr<grpc::Channel>& channel) {
   std::condition_variable done_cv;
   bool done = false;
   grpc::Status status;
-  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request,
-                 &response, [&](grpc::Status s) {
+  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
+                 [&](grpc::Status s) {
                    std::lock_guard lock(mu);
                    status = std::move(s);
                    done = true;
@@ -108,19 +108,6 @@ TEST_P(HealthDrainTest, NotServingUntilTheDatabaseAnswers) {
   EXPECT_EQ(adapter.Stop(), 0);
 }
 
-TEST_P(HealthDrainTest, DatabaseLostMeansNotServing) {
-  if (GetParam() != Backend::kPostgres) GTEST_SKIP() << "an SQLite file cannot go away";
-  AdapterProcess adapter(db_->url(), AdapterProcess::DefaultConfig());
-  ASSERT_TRUE(adapter.Start());
-  auto channel = grpc::CreateChannel(adapter.grpc_target(), grpc::InsecureChannelCredentials());
-  ASSERT_EQ(CheckHealth(channel), Health::kServing);
-  db_->DropWhileInUse();
-  EXPECT_TRUE(Eventually([&] { return CheckHealth(channel) == Health::kNotServing; }));
-  EXPECT_EQ(Probe(channel), grpc::StatusCode::UNAVAILABLE);
-  EXPECT_EQ(Describe(channel), grpc::StatusCode::UNAVAILABLE);
-  EXPECT_EQ(adapter.Stop(), 0);
-}
-
 TEST_P(HealthDrainTest, SigtermDrainsGracefully) {
   std::string config = AdapterProcess::DefaultConfig();
   config.replace(config.find("grace_ms: 800"), 13, "grace_ms: 1500");
@@ -162,7 +149,8 @@ TEST_P(HealthDrainTest, ReflectionListsTheServices) {
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
   grpc::CompletionQueue cq;
-  auto call = stub.PrepareCall(&context, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
+  auto call = stub.PrepareCall(
+      &context, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
   void* tag;
   bool ok;
   call->StartCall(reinterpret_cast<void*>(1));
@@ -178,7 +166,8 @@ TEST_P(HealthDrainTest, ReflectionListsTheServices) {
   std::vector<grpc::Slice> slices;
   response.Dump(&slices);
   std::string bytes;
-  for (const grpc::Slice& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  for (const grpc::Slice& s : slices)
+    bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
   for (const char* service : {"plaza.adapter.v1.RoomService", "plaza.adapter.v1.IdentityService",
                               "plaza.adapter.v1.PlatformService", "grpc.health.v1.Health"}) {
     EXPECT_NE(bytes.find(service), std::string::npos) << service;
@@ -192,6 +181,22 @@ TEST_P(HealthDrainTest, ReflectionListsTheServices) {
   cq.Shutdown();
   while (cq.Next(&tag, &ok)) {
   }
+  EXPECT_EQ(adapter.Stop(), 0);
+}
+
+// PostgreSQL only: an open SQLite file cannot go away under the adapter.
+TEST(PostgresHealthTest, DatabaseLostMeansNotServing) {
+  PLAZA_REQUIRE_BACKEND(Backend::kPostgres);
+  auto db = testing::TestDatabase::Create(Backend::kPostgres);
+  ASSERT_NE(db, nullptr);
+  AdapterProcess adapter(db->url(), AdapterProcess::DefaultConfig());
+  ASSERT_TRUE(adapter.Start());
+  auto channel = grpc::CreateChannel(adapter.grpc_target(), grpc::InsecureChannelCredentials());
+  ASSERT_EQ(CheckHealth(channel), Health::kServing);
+  db->DropWhileInUse();
+  EXPECT_TRUE(Eventually([&] { return CheckHealth(channel) == Health::kNotServing; }));
+  EXPECT_EQ(Probe(channel), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(Describe(channel), grpc::StatusCode::UNAVAILABLE);
   EXPECT_EQ(adapter.Stop(), 0);
 }
 

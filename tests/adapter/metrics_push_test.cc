@@ -4,7 +4,6 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
-
 #include "plaza/adapter/v1/platform.grpc.pb.h"
 #include "plaza/adapter/v1/room_messages.pb.h"
 #include "plaza/adapter/v1/rooms.grpc.pb.h"
@@ -60,13 +59,13 @@ TEST(MetricsTest, CountsCallsPerMethodAndCode) {
   EXPECT_EQ(Sample(metrics, "grpc_server_handled_total{grpc_code=\"NotFound\"," + method +
                                 ",grpc_type=\"unary\"} "),
             1);
-  EXPECT_EQ(Sample(metrics, "grpc_server_handled_total{grpc_code=\"InvalidArgument\"," +
-                                method + ",grpc_type=\"unary\"} "),
+  EXPECT_EQ(Sample(metrics, "grpc_server_handled_total{grpc_code=\"InvalidArgument\"," + method +
+                                ",grpc_type=\"unary\"} "),
             2);
   EXPECT_EQ(Sample(metrics, "grpc_server_started_total{" + method + ",grpc_type=\"unary\"} "), 6);
-  EXPECT_EQ(Sample(metrics,
-                   "grpc_server_handling_seconds_count{" + method + ",grpc_type=\"unary\"} "),
-            6);
+  EXPECT_EQ(
+      Sample(metrics, "grpc_server_handling_seconds_count{" + method + ",grpc_type=\"unary\"} "),
+      6);
   EXPECT_NE(metrics.find("grpc_server_handling_seconds_bucket{" + method +
                          ",grpc_type=\"unary\",le=\"0.005\"}"),
             std::string::npos);
@@ -85,12 +84,13 @@ class PushTest : public ::testing::Test {
 
   std::string Config(const std::string& format) {
     std::string config = AdapterProcess::DefaultConfig();
-    config.replace(config.find("mqtt:\n  enabled: false\n"), std::string::npos,
-                   "mqtt:\n  enabled: true\n  host: 127.0.0.1\n  port: " +
-                       std::to_string(broker_.port()) + "\n  username: " + kUser +
-                       "\n  password: " + kPassword +
-                       "\n  reconnect_delay_min_s: 1\n  reconnect_delay_max_s: 1\n"
-                       "  payload_format: " + format + "\n");
+    config.replace(
+        config.find("mqtt:\n  enabled: false\n"), std::string::npos,
+        "mqtt:\n  enabled: true\n  host: 127.0.0.1\n  port: " + std::to_string(broker_.port()) +
+            "\n  username: " + kUser + "\n  password: " + kPassword +
+            "\n  reconnect_delay_min_s: 1\n  reconnect_delay_max_s: 1\n"
+            "  payload_format: " +
+            format + "\n");
     return config;
   }
 
@@ -137,7 +137,8 @@ TEST_F(PushTest, SettingsAndAnnouncementsReachASubscriber) {
   request.set_text("Encore in 2 minutes");
   request.set_level(v1::ANNOUNCEMENT_LEVEL_IMPORTANT);
   v1::AnnounceToRoomResponse response;
-  ASSERT_TRUE(v1::PlatformService::NewStub(channel)->AnnounceToRoom(&context, request, &response).ok());
+  ASSERT_TRUE(
+      v1::PlatformService::NewStub(channel)->AnnounceToRoom(&context, request, &response).ok());
   EXPECT_EQ(response.live_push(), v1::LIVE_PUSH_PUBLISHED);
   auto announcement = subscriber.WaitFor("rooms/event:1/server/announcements",
                                          "Encore in 2 minutes", std::chrono::seconds(5));
@@ -182,7 +183,8 @@ TEST_F(PushTest, BrokerRestartIsSurvived) {
   ASSERT_TRUE(broker_.Start());
   testing::MqttSubscriber subscriber;
   ASSERT_TRUE(subscriber.Connect(broker_.port(), kUser, kPassword, "rooms/+/server/settings"));
-  auto republished = subscriber.WaitFor("rooms/world:1/server/settings", "", std::chrono::seconds(10));
+  auto republished =
+      subscriber.WaitFor("rooms/world:1/server/settings", "", std::chrono::seconds(10));
   ASSERT_TRUE(republished.has_value());
   v1::RoomSettingsMessage message;
   ASSERT_TRUE(message.ParseFromString(republished->payload));

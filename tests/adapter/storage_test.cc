@@ -30,9 +30,8 @@ class StorageTest : public ::testing::TestWithParam<Backend> {
     ASSERT_TRUE(db::Migrate(*database_, db::Migrations()).ok());
     ASSERT_TRUE(db::LoadDemoDataIfEmpty(*database_, db::DemoData()).ok());
     store_ = std::make_unique<platform::PlatformStore>(*database_);
-    directory_ = std::make_unique<service::RoomDirectory>(*store_, cache_, [] {
-      return int64_t{1'800'000'000};
-    });
+    directory_ = std::make_unique<service::RoomDirectory>(*store_, cache_,
+                                                          [] { return int64_t{1'800'000'000}; });
     directory_->SetSchemaReady(true);
   }
 

@@ -170,9 +170,9 @@ TEST(TranslationTest, EventJoinBansAndAccounts) {
             v1::JOIN_REFUSAL_REASON_BANNED);
   EXPECT_TRUE(DecideEventJoin(User(2), event, {}, {{1, "event", 8, ""}}, open).allowed());
   EXPECT_TRUE(DecideEventJoin(User(2), event, {}, {{1, "world", 7, ""}}, open).allowed());
-  EXPECT_EQ(DecideEventJoin(User(2), event, {}, {{1, "site", std::nullopt, ""}}, open)
-                .refusal_reason(),
-            v1::JOIN_REFUSAL_REASON_BANNED);
+  EXPECT_EQ(
+      DecideEventJoin(User(2), event, {}, {{1, "site", std::nullopt, ""}}, open).refusal_reason(),
+      v1::JOIN_REFUSAL_REASON_BANNED);
   EXPECT_EQ(DecideEventJoin(User(2, "user", "suspended"), event, {}, {}, open).refusal_reason(),
             v1::JOIN_REFUSAL_REASON_SUSPENDED);
 }

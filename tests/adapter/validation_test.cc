@@ -39,8 +39,7 @@ TEST(ValidationTest, Urls) {
   EXPECT_TRUE(Invalid(ValidateUrl("bgm_url", "https://")));
   EXPECT_TRUE(Invalid(ValidateUrl("bgm_url", "https://a b")));
   EXPECT_TRUE(Invalid(ValidateUrl("bgm_url", "https://a/" + std::string(1100, 'x'))));
-  EXPECT_NE(std::string(ValidateUrl("bgm_url", "x").message()).find("bgm_url"),
-            std::string::npos);
+  EXPECT_NE(std::string(ValidateUrl("bgm_url", "x").message()).find("bgm_url"), std::string::npos);
 }
 
 TEST(ValidationTest, Utf8) {

@@ -1,10 +1,10 @@
 // Parsing and printing of room ids.
 #include "common/room_ref.h"
 
-#include "common/strings.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/strings.h"
 
 namespace plaza::adapter {
 

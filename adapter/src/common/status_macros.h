@@ -12,9 +12,9 @@
 #define PLAZA_STATUS_CONCAT(a, b) PLAZA_STATUS_CONCAT_INNER(a, b)
 
 // Returns the status of `expr` from the enclosing function unless it is OK.
-#define PLAZA_RETURN_IF_ERROR(expr)                    \
-  do {                                                 \
-    ::absl::Status plaza_status_value = (expr);        \
+#define PLAZA_RETURN_IF_ERROR(expr)                          \
+  do {                                                       \
+    ::absl::Status plaza_status_value = (expr);              \
     if (!plaza_status_value.ok()) return plaza_status_value; \
   } while (0)
 

@@ -54,7 +54,8 @@ absl::Status Database::Transaction(const std::function<absl::Status(SqlConnectio
   PLAZA_ASSIGN_OR_RETURN(ConnectionPool::Lease lease, pool_->Acquire());
   // SQLite takes the write lock up front, so two writers wait on the busy
   // timeout instead of failing to upgrade a read lock.
-  PLAZA_RETURN_IF_ERROR(lease->ExecuteScript(engine_ == Engine::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN"));
+  PLAZA_RETURN_IF_ERROR(
+      lease->ExecuteScript(engine_ == Engine::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN"));
   absl::Status status = work(*lease);
   if (status.ok()) status = lease->ExecuteScript("COMMIT");
   if (!status.ok()) (void)lease->ExecuteScript("ROLLBACK");

@@ -10,8 +10,8 @@
 #include <cstdio>
 #include <string>
 
-#include "common/strings.h"
 #include "absl/strings/str_cat.h"
+#include "common/strings.h"
 
 namespace plaza::adapter::db {
 namespace {

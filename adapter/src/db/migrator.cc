@@ -21,14 +21,13 @@ int64_t NowUnix() {
 
 absl::Status ApplyPending(Database& database, SqlConnection& connection,
                           const std::vector<EmbeddedSql>& migrations) {
-  PLAZA_RETURN_IF_ERROR(connection.ExecuteScript(
-      "CREATE TABLE IF NOT EXISTS schema_migrations ("
-      " version VARCHAR(128) PRIMARY KEY, applied_at BIGINT NOT NULL)"));
+  PLAZA_RETURN_IF_ERROR(
+      connection.ExecuteScript("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                               " version VARCHAR(128) PRIMARY KEY, applied_at BIGINT NOT NULL)"));
   for (const EmbeddedSql& migration : migrations) {
-    PLAZA_ASSIGN_OR_RETURN(
-        ResultSet applied,
-        connection.Query("SELECT 1 FROM schema_migrations WHERE version = ?",
-                         {std::string(migration.name)}));
+    PLAZA_ASSIGN_OR_RETURN(ResultSet applied,
+                           connection.Query("SELECT 1 FROM schema_migrations WHERE version = ?",
+                                            {std::string(migration.name)}));
     if (!applied.rows.empty()) continue;
     const char* begin = database.engine() == Engine::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN";
     PLAZA_RETURN_IF_ERROR(connection.ExecuteScript(begin));
@@ -56,8 +55,7 @@ absl::Status Migrate(Database& database, const std::vector<EmbeddedSql>& migrati
   PLAZA_ASSIGN_OR_RETURN(ConnectionPool::Lease lease, database.Acquire());
   const bool postgres = database.engine() == Engine::kPostgres;
   if (postgres) {
-    PLAZA_RETURN_IF_ERROR(
-        lease->Query("SELECT pg_advisory_lock(?)", {kMigrationLockKey}).status());
+    PLAZA_RETURN_IF_ERROR(lease->Query("SELECT pg_advisory_lock(?)", {kMigrationLockKey}).status());
   }
   absl::Status status = ApplyPending(database, *lease, migrations);
   if (postgres) (void)lease->Query("SELECT pg_advisory_unlock(?)", {kMigrationLockKey});

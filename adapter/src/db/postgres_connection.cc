@@ -37,8 +37,8 @@ class PostgresConnection final : public SqlConnection {
           },
           params[i]);
     }
-    PGresult* res = PQexecParams(conn_, statement.c_str(), static_cast<int>(params.size()),
-                                 nullptr, values.data(), nullptr, nullptr, 0);
+    PGresult* res = PQexecParams(conn_, statement.c_str(), static_cast<int>(params.size()), nullptr,
+                                 values.data(), nullptr, nullptr, 0);
     absl::Status status = Check(res);
     if (!status.ok()) {
       PQclear(res);
@@ -80,8 +80,8 @@ class PostgresConnection final : public SqlConnection {
     const ExecStatusType state = res != nullptr ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     if (state == PGRES_COMMAND_OK || state == PGRES_TUPLES_OK) return absl::OkStatus();
     const char* sqlstate = res != nullptr ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
-    return MapPostgresError(sqlstate != nullptr ? sqlstate : "",
-                            PQstatus(conn_) == CONNECTION_BAD, PQerrorMessage(conn_));
+    return MapPostgresError(sqlstate != nullptr ? sqlstate : "", PQstatus(conn_) == CONNECTION_BAD,
+                            PQerrorMessage(conn_));
   }
 
   PGconn* conn_;

@@ -111,9 +111,9 @@ absl::StatusOr<SqlConnectionPtr> OpenSqlite(const std::string& path,
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   int rc = sqlite3_open_v2(path.c_str(), &handle, flags, nullptr);
   if (rc != SQLITE_OK) {
-    absl::Status status = MapSqliteError(
-        handle != nullptr ? sqlite3_extended_errcode(handle) : rc,
-        handle != nullptr ? sqlite3_errmsg(handle) : "cannot allocate a connection");
+    absl::Status status =
+        MapSqliteError(handle != nullptr ? sqlite3_extended_errcode(handle) : rc,
+                       handle != nullptr ? sqlite3_errmsg(handle) : "cannot allocate a connection");
     sqlite3_close_v2(handle);
     return status;
   }

@@ -2,10 +2,10 @@
 // placeholders, no engine-specific functions.
 #include "platform/platform_store.h"
 
-#include "common/strings.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
+#include "common/strings.h"
 
 namespace plaza::adapter::platform {
 namespace {
@@ -74,8 +74,8 @@ absl::Status RunUpdate(db::Database& database, std::string_view table, int64_t i
   // In-place: GCC 12 warns (falsely) about moving a variant holding a string.
   params.emplace_back(std::in_place_type<int64_t>, now);
   params.emplace_back(std::in_place_type<int64_t>, id);
-  const std::string sql =
-      absl::StrCat("UPDATE ", AsAbsl(table), " SET ", absl::StrJoin(assignments, ", "), " WHERE id = ?");
+  const std::string sql = absl::StrCat("UPDATE ", AsAbsl(table), " SET ",
+                                       absl::StrJoin(assignments, ", "), " WHERE id = ?");
   PLAZA_ASSIGN_OR_RETURN(db::ResultSet result, database.Query(sql, params));
   if (result.affected_rows == 0) return absl::NotFoundError("room not found");
   return absl::OkStatus();
@@ -162,11 +162,10 @@ absl::StatusOr<bool> PlatformStore::IsInvited(int64_t world_id, int64_t user_id)
 }
 
 absl::StatusOr<std::vector<BanRecord>> PlatformStore::ActiveBans(int64_t user_id) {
-  PLAZA_ASSIGN_OR_RETURN(
-      db::ResultSet result,
-      database_.Query("SELECT id, scope, scope_ref_id, reason FROM bans"
-                      " WHERE user_id = ? AND lifted_at IS NULL ORDER BY id",
-                      {user_id}));
+  PLAZA_ASSIGN_OR_RETURN(db::ResultSet result,
+                         database_.Query("SELECT id, scope, scope_ref_id, reason FROM bans"
+                                         " WHERE user_id = ? AND lifted_at IS NULL ORDER BY id",
+                                         {user_id}));
   std::vector<BanRecord> bans;
   for (const Row& row : result.rows) {
     BanRecord ban;
@@ -194,8 +193,8 @@ absl::Status PlatformStore::UpdateEventAudio(int64_t event_id, const EventAudioC
   return RunUpdate(database_, "events", event_id, std::move(assignments), std::move(params), now);
 }
 
-absl::Status PlatformStore::UpdateWorldSettings(int64_t world_id,
-                                                const WorldSettingsChange& change, int64_t now) {
+absl::Status PlatformStore::UpdateWorldSettings(int64_t world_id, const WorldSettingsChange& change,
+                                                int64_t now) {
   std::vector<std::string> assignments;
   std::vector<SqlValue> params;
   if (change.master_volume_pct) {

@@ -17,8 +17,8 @@ absl::StatusOr<std::unique_ptr<MqttPublisher>> MqttPublisher::Start(const MqttOp
     return absl::InvalidArgumentError("mqtt.qos must be 0, 1 or 2");
   }
   std::unique_ptr<MqttPublisher> publisher(new MqttPublisher(options));
-  publisher->mosq_ = mosquitto_new(options.client_id.c_str(), /*clean_session=*/true,
-                                   publisher.get());
+  publisher->mosq_ =
+      mosquitto_new(options.client_id.c_str(), /*clean_session=*/true, publisher.get());
   if (publisher->mosq_ == nullptr) return absl::InternalError("mosquitto_new failed");
   mosquitto_connect_callback_set(publisher->mosq_, &MqttPublisher::OnConnect);
   mosquitto_disconnect_callback_set(publisher->mosq_, &MqttPublisher::OnDisconnect);

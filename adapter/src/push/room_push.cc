@@ -4,9 +4,9 @@
 #include <chrono>
 #include <random>
 
-#include "common/strings.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/strings.h"
 #include "google/protobuf/util/json_util.h"
 #include "plaza/adapter/v1/room_messages.pb.h"
 
@@ -57,8 +57,7 @@ std::string EncodePayload(const google::protobuf::Message& message, PayloadForma
 RoomPush::RoomPush(MqttPublisher* publisher, PayloadFormat format)
     : publisher_(publisher), format_(format), id_prefix_(std::random_device{}()) {}
 
-v1::LivePush RoomPush::PushSettings(const std::string& room_id,
-                                    const v1::RoomSettings& settings) {
+v1::LivePush RoomPush::PushSettings(const std::string& room_id, const v1::RoomSettings& settings) {
   if (publisher_ == nullptr) return v1::LIVE_PUSH_DISABLED;
   v1::RoomSettingsMessage message;
   message.set_room_id(room_id);

@@ -39,8 +39,8 @@ absl::Status Adapter::Init() {
   cache_ = std::make_unique<service::RoomCache>(
       std::chrono::milliseconds(config_.room_cache_ttl_ms), config_.room_cache_max_rooms);
   directory_ = std::make_unique<service::RoomDirectory>(*store_, *cache_);
-  workers_ = std::make_unique<service::WorkerPool>(config_.worker_threads,
-                                                   config_.worker_queue_limit);
+  workers_ =
+      std::make_unique<service::WorkerPool>(config_.worker_threads, config_.worker_queue_limit);
   hub_ = std::make_unique<service::RoomWatchHub>(
       *directory_, std::chrono::milliseconds(config_.watch_poll_interval_ms));
   if (config_.mqtt.enabled) {
@@ -106,8 +106,7 @@ absl::Status Adapter::StartGrpc() {
   }
   if (g.max_connection_age_ms > 0) {
     builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, g.max_connection_age_ms);
-    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
-                               g.max_connection_age_grace_ms);
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS, g.max_connection_age_grace_ms);
   }
   builder.SetMaxReceiveMessageSize(g.max_receive_message_bytes);
   builder.RegisterService(identity_service_.get());

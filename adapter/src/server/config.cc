@@ -36,7 +36,8 @@ absl::Status Read(const YAML::Node& node, const char* key, const std::string& pa
   try {
     *out = value.as<T>();
   } catch (const YAML::Exception&) {
-    return absl::InvalidArgumentError(absl::StrCat("config: ", path, ".", key, " has the wrong type"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("config: ", path, ".", key, " has the wrong type"));
   }
   return absl::OkStatus();
 }
@@ -44,7 +45,8 @@ absl::Status Read(const YAML::Node& node, const char* key, const std::string& pa
 absl::Status OnlyKeys(const YAML::Node& node, const std::string& path,
                       const std::set<std::string>& allowed) {
   if (!node) return absl::OkStatus();
-  if (!node.IsMap()) return absl::InvalidArgumentError(absl::StrCat("config: ", path, " must be a map"));
+  if (!node.IsMap())
+    return absl::InvalidArgumentError(absl::StrCat("config: ", path, " must be a map"));
   for (const auto& entry : node) {
     const std::string key = entry.first.as<std::string>();
     if (allowed.count(key) == 0) {
@@ -57,22 +59,23 @@ absl::Status OnlyKeys(const YAML::Node& node, const std::string& path,
 
 absl::Status ParseGrpc(const YAML::Node& node, GrpcConfig* grpc) {
   if (!node) return absl::OkStatus();  // section absent: defaults
-  PLAZA_RETURN_IF_ERROR(OnlyKeys(node, "grpc",
-                                 {"listen", "keepalive_time_ms", "keepalive_timeout_ms",
-                                  "keepalive_permit_without_calls", "min_client_ping_interval_ms",
-                                  "max_connection_idle_ms", "max_connection_age_ms",
-                                  "max_connection_age_grace_ms", "max_receive_message_bytes"}));
+  PLAZA_RETURN_IF_ERROR(OnlyKeys(
+      node, "grpc",
+      {"listen", "keepalive_time_ms", "keepalive_timeout_ms", "keepalive_permit_without_calls",
+       "min_client_ping_interval_ms", "max_connection_idle_ms", "max_connection_age_ms",
+       "max_connection_age_grace_ms", "max_receive_message_bytes"}));
   PLAZA_RETURN_IF_ERROR(Read(node, "listen", "grpc", &grpc->listen));
   PLAZA_RETURN_IF_ERROR(Read(node, "keepalive_time_ms", "grpc", &grpc->keepalive_time_ms));
   PLAZA_RETURN_IF_ERROR(Read(node, "keepalive_timeout_ms", "grpc", &grpc->keepalive_timeout_ms));
-  PLAZA_RETURN_IF_ERROR(Read(node, "keepalive_permit_without_calls", "grpc",
-                             &grpc->keepalive_permit_without_calls));
-  PLAZA_RETURN_IF_ERROR(Read(node, "min_client_ping_interval_ms", "grpc",
-                             &grpc->min_client_ping_interval_ms));
-  PLAZA_RETURN_IF_ERROR(Read(node, "max_connection_idle_ms", "grpc", &grpc->max_connection_idle_ms));
+  PLAZA_RETURN_IF_ERROR(
+      Read(node, "keepalive_permit_without_calls", "grpc", &grpc->keepalive_permit_without_calls));
+  PLAZA_RETURN_IF_ERROR(
+      Read(node, "min_client_ping_interval_ms", "grpc", &grpc->min_client_ping_interval_ms));
+  PLAZA_RETURN_IF_ERROR(
+      Read(node, "max_connection_idle_ms", "grpc", &grpc->max_connection_idle_ms));
   PLAZA_RETURN_IF_ERROR(Read(node, "max_connection_age_ms", "grpc", &grpc->max_connection_age_ms));
-  PLAZA_RETURN_IF_ERROR(Read(node, "max_connection_age_grace_ms", "grpc",
-                             &grpc->max_connection_age_grace_ms));
+  PLAZA_RETURN_IF_ERROR(
+      Read(node, "max_connection_age_grace_ms", "grpc", &grpc->max_connection_age_grace_ms));
   return Read(node, "max_receive_message_bytes", "grpc", &grpc->max_receive_message_bytes);
 }
 
@@ -92,10 +95,10 @@ absl::Status ParseDatabase(const YAML::Node& node, DatabaseConfig* db) {
 
 absl::Status ParseMqtt(const YAML::Node& node, MqttConfig* mqtt) {
   if (!node) return absl::OkStatus();  // section absent: defaults
-  PLAZA_RETURN_IF_ERROR(OnlyKeys(node, "mqtt",
-                                 {"enabled", "host", "port", "username", "password", "client_id",
-                                  "keepalive_s", "reconnect_delay_min_s", "reconnect_delay_max_s",
-                                  "qos", "payload_format"}));
+  PLAZA_RETURN_IF_ERROR(
+      OnlyKeys(node, "mqtt",
+               {"enabled", "host", "port", "username", "password", "client_id", "keepalive_s",
+                "reconnect_delay_min_s", "reconnect_delay_max_s", "qos", "payload_format"}));
   push::MqttOptions& o = mqtt->options;
   PLAZA_RETURN_IF_ERROR(Read(node, "enabled", "mqtt", &mqtt->enabled));
   PLAZA_RETURN_IF_ERROR(Read(node, "host", "mqtt", &o.host));
@@ -104,8 +107,10 @@ absl::Status ParseMqtt(const YAML::Node& node, MqttConfig* mqtt) {
   PLAZA_RETURN_IF_ERROR(Read(node, "password", "mqtt", &o.password));
   PLAZA_RETURN_IF_ERROR(Read(node, "client_id", "mqtt", &o.client_id));
   PLAZA_RETURN_IF_ERROR(Read(node, "keepalive_s", "mqtt", &o.keepalive_seconds));
-  PLAZA_RETURN_IF_ERROR(Read(node, "reconnect_delay_min_s", "mqtt", &o.reconnect_delay_min_seconds));
-  PLAZA_RETURN_IF_ERROR(Read(node, "reconnect_delay_max_s", "mqtt", &o.reconnect_delay_max_seconds));
+  PLAZA_RETURN_IF_ERROR(
+      Read(node, "reconnect_delay_min_s", "mqtt", &o.reconnect_delay_min_seconds));
+  PLAZA_RETURN_IF_ERROR(
+      Read(node, "reconnect_delay_max_s", "mqtt", &o.reconnect_delay_max_seconds));
   PLAZA_RETURN_IF_ERROR(Read(node, "qos", "mqtt", &o.qos));
   std::string format = "json";
   PLAZA_RETURN_IF_ERROR(Read(node, "payload_format", "mqtt", &format));
@@ -115,11 +120,12 @@ absl::Status ParseMqtt(const YAML::Node& node, MqttConfig* mqtt) {
 
 absl::Status ParseInto(const YAML::Node& root, Config* config) {
   if (!root || root.IsNull()) return absl::OkStatus();
-  PLAZA_RETURN_IF_ERROR(OnlyKeys(root, "", {"grpc", "metrics", "database", "workers", "cache",
-                                            "watch", "drain", "mqtt"}));
+  PLAZA_RETURN_IF_ERROR(OnlyKeys(
+      root, "", {"grpc", "metrics", "database", "workers", "cache", "watch", "drain", "mqtt"}));
   PLAZA_RETURN_IF_ERROR(ParseGrpc(root["grpc"], &config->grpc));
   PLAZA_RETURN_IF_ERROR(OnlyKeys(root["metrics"], "metrics", {"listen"}));
-  if (root["metrics"]) PLAZA_RETURN_IF_ERROR(Read(root["metrics"], "listen", "metrics", &config->metrics_listen));
+  if (root["metrics"])
+    PLAZA_RETURN_IF_ERROR(Read(root["metrics"], "listen", "metrics", &config->metrics_listen));
   PLAZA_RETURN_IF_ERROR(ParseDatabase(root["database"], &config->database));
   if (const YAML::Node workers = root["workers"]) {
     PLAZA_RETURN_IF_ERROR(OnlyKeys(workers, "workers", {"threads", "queue_limit"}));
@@ -133,7 +139,8 @@ absl::Status ParseInto(const YAML::Node& root, Config* config) {
   }
   if (const YAML::Node watch = root["watch"]) {
     PLAZA_RETURN_IF_ERROR(OnlyKeys(watch, "watch", {"poll_interval_ms"}));
-    PLAZA_RETURN_IF_ERROR(Read(watch, "poll_interval_ms", "watch", &config->watch_poll_interval_ms));
+    PLAZA_RETURN_IF_ERROR(
+        Read(watch, "poll_interval_ms", "watch", &config->watch_poll_interval_ms));
   }
   if (const YAML::Node drain = root["drain"]) {
     PLAZA_RETURN_IF_ERROR(OnlyKeys(drain, "drain", {"grace_ms", "deadline_ms"}));
@@ -195,7 +202,8 @@ absl::StatusOr<std::optional<Config>> ConfigFromCommandLine(const std::vector<st
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     const auto value = [&](std::string* out) -> absl::Status {
-      if (i + 1 >= args.size()) return absl::InvalidArgumentError(absl::StrCat(arg, " needs a value"));
+      if (i + 1 >= args.size())
+        return absl::InvalidArgumentError(absl::StrCat(arg, " needs a value"));
       *out = args[++i];
       return absl::OkStatus();
     };
@@ -250,8 +258,7 @@ absl::Status ValidateConfig(const Config& config) {
   PLAZA_RETURN_IF_ERROR(RequireRange("workers.threads", config.worker_threads, 1, 256));
   PLAZA_RETURN_IF_ERROR(RequireRange("workers.queue_limit", config.worker_queue_limit, 1, 1000000));
   PLAZA_RETURN_IF_ERROR(RequireRange("cache.room_ttl_ms", config.room_cache_ttl_ms, 0, 3600000));
-  PLAZA_RETURN_IF_ERROR(
-      RequireRange("cache.max_rooms", config.room_cache_max_rooms, 0, 10000000));
+  PLAZA_RETURN_IF_ERROR(RequireRange("cache.max_rooms", config.room_cache_max_rooms, 0, 10000000));
   PLAZA_RETURN_IF_ERROR(
       RequireRange("watch.poll_interval_ms", config.watch_poll_interval_ms, 10, 3600000));
   PLAZA_RETURN_IF_ERROR(RequireRange("drain.grace_ms", config.drain.grace_ms, 0, 3600000));

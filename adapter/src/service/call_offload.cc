@@ -13,8 +13,7 @@ bool DeadlinePassed(grpc::CallbackServerContext* context) {
 }  // namespace
 
 grpc::ServerUnaryReactor* Offload(grpc::CallbackServerContext* context, WorkerPool& pool,
-                                  const absl::Status& invalid,
-                                  std::function<absl::Status()> work) {
+                                  const absl::Status& invalid, std::function<absl::Status()> work) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   if (!invalid.ok()) {
     reactor->Finish(ToGrpcStatus(invalid));
@@ -27,8 +26,8 @@ grpc::ServerUnaryReactor* Offload(grpc::CallbackServerContext* context, WorkerPo
       return;
     }
     if (DeadlinePassed(context)) {
-      reactor->Finish(
-          grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "deadline passed before the work began"));
+      reactor->Finish(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                                   "deadline passed before the work began"));
       return;
     }
     absl::Status status = work();

@@ -23,8 +23,7 @@ inline grpc::Status ToGrpcStatus(const absl::Status& status) {
 // Finishes at once with `invalid` when it is not OK; otherwise queues `work`.
 // `work` fills the response and returns the call's status.
 grpc::ServerUnaryReactor* Offload(grpc::CallbackServerContext* context, WorkerPool& pool,
-                                  const absl::Status& invalid,
-                                  std::function<absl::Status()> work);
+                                  const absl::Status& invalid, std::function<absl::Status()> work);
 
 }  // namespace plaza::adapter::service
 

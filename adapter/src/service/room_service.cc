@@ -15,8 +15,7 @@ namespace {
 // One WatchRoom stream. At most one write is in flight; descriptions that
 // arrive meanwhile replace each other, so a slow client gets the latest state
 // rather than a backlog. Lock order: hub, then this reactor.
-class WatchRoomReactor final : public grpc::ServerWriteReactor<v1::RoomUpdate>,
-                               public RoomWatcher {
+class WatchRoomReactor final : public grpc::ServerWriteReactor<v1::RoomUpdate>, public RoomWatcher {
  public:
   explicit WatchRoomReactor(RoomWatchHub& hub) : hub_(hub) {}
 

@@ -21,8 +21,8 @@ class RoomServiceImpl final : public v1::RoomService::CallbackService {
   grpc::ServerUnaryReactor* AuthorizeJoin(grpc::CallbackServerContext* context,
                                           const v1::AuthorizeJoinRequest* request,
                                           v1::AuthorizeJoinResponse* response) override;
-  grpc::ServerWriteReactor<v1::RoomUpdate>* WatchRoom(
-      grpc::CallbackServerContext* context, const v1::WatchRoomRequest* request) override;
+  grpc::ServerWriteReactor<v1::RoomUpdate>* WatchRoom(grpc::CallbackServerContext* context,
+                                                      const v1::WatchRoomRequest* request) override;
 
  private:
   RoomDirectory& directory_;

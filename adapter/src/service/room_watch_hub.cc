@@ -109,8 +109,7 @@ void RoomWatchHub::Refresh(const RoomRef& ref) {
   if (it == rooms_.end() || stopped_) return;
   Watched& watched = it->second;
   if (absl::IsNotFound(room.status())) {
-    const grpc::Status gone(grpc::StatusCode::NOT_FOUND,
-                            std::string(room.status().message()));
+    const grpc::Status gone(grpc::StatusCode::NOT_FOUND, std::string(room.status().message()));
     for (RoomWatcher* watcher : watched.watchers) {
       watcher->OnEnd(gone);
       room_of_.erase(watcher);

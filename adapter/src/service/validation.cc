@@ -3,10 +3,10 @@
 
 #include <cmath>
 
-#include "common/strings.h"
 #include "absl/strings/str_cat.h"
 #include "common/room_ref.h"
 #include "common/status_macros.h"
+#include "common/strings.h"
 #include "translation/room_translation.h"
 
 namespace plaza::adapter::service {
@@ -31,7 +31,8 @@ absl::Status ValidateUrl(std::string_view field, std::string_view url) {
         absl::StrCat(AsAbsl(field), " must be at most ", kMaxUrlLength, " characters"));
   }
   if (!url.starts_with("https://") && !url.starts_with("http://")) {
-    return absl::InvalidArgumentError(absl::StrCat(AsAbsl(field), " must be an http:// or https:// URL"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(AsAbsl(field), " must be an http:// or https:// URL"));
   }
   const size_t scheme_end = url.find("//") + 2;
   if (url.size() == scheme_end) {
@@ -127,8 +128,8 @@ absl::Status Validate(const v1::AnnounceToRoomRequest& request) {
     if ((static_cast<unsigned char>(c) & 0xc0) != 0x80) ++characters;
   }
   if (characters > kMaxAnnouncementLength) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "text must be at most ", kMaxAnnouncementLength, " characters, got ", characters));
+    return absl::InvalidArgumentError(absl::StrCat("text must be at most ", kMaxAnnouncementLength,
+                                                   " characters, got ", characters));
   }
   if (!v1::AnnouncementLevel_IsValid(request.level())) {
     return absl::InvalidArgumentError(absl::StrCat("level ", request.level(), " is not known"));

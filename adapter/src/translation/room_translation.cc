@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <cmath>
 
-#include "common/strings.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/strings.h"
 
 namespace plaza::adapter::translation {
 namespace {
@@ -63,10 +63,10 @@ std::string UserId(int64_t platform_user_id) { return absl::StrCat(platform_user
 
 absl::StatusOr<int64_t> ParseUserId(std::string_view user_id) {
   int64_t id = 0;
-  const bool digits =
-      !user_id.empty() && user_id.size() <= 18 &&
-      std::all_of(user_id.begin(), user_id.end(),
-                  [](char c) { return absl::ascii_isdigit(static_cast<unsigned char>(c)); });
+  const bool digits = !user_id.empty() && user_id.size() <= 18 &&
+                      std::all_of(user_id.begin(), user_id.end(), [](char c) {
+                        return absl::ascii_isdigit(static_cast<unsigned char>(c));
+                      });
   if (!digits || !absl::SimpleAtoi(AsAbsl(user_id), &id) || id <= 0) {
     return absl::InvalidArgumentError(
         "user_id must be a user id returned by IdentityService.Authenticate (a positive number)");
@@ -181,9 +181,9 @@ v1::AuthorizeJoinResponse DecideEventJoin(const platform::UserRecord& user,
                                           const std::vector<platform::BanRecord>& bans,
                                           int64_t now) {
   if (const platform::BanRecord* ban = FindBan(bans, "event", event.id)) {
-    return Refuse(v1::JOIN_REFUSAL_REASON_BANNED,
-                  ban->scope == "site" ? "you are banned from the platform"
-                                       : "you are banned from this event");
+    return Refuse(v1::JOIN_REFUSAL_REASON_BANNED, ban->scope == "site"
+                                                      ? "you are banned from the platform"
+                                                      : "you are banned from this event");
   }
   if (auto refusal = RefuseAccount(user)) return *refusal;
   if (event.publish_state == "cancelled") {
@@ -210,14 +210,15 @@ v1::AuthorizeJoinResponse DecideWorldJoin(const platform::UserRecord& user,
                                           const std::vector<platform::BanRecord>& bans) {
   const bool owner = user.id == world.owner_id;
   if (const platform::BanRecord* ban = FindBan(bans, "world", world.id); ban != nullptr && !owner) {
-    return Refuse(v1::JOIN_REFUSAL_REASON_BANNED,
-                  ban->scope == "site" ? "you are banned from the platform"
-                                       : "you are banned from this world");
+    return Refuse(v1::JOIN_REFUSAL_REASON_BANNED, ban->scope == "site"
+                                                      ? "you are banned from the platform"
+                                                      : "you are banned from this world");
   }
   if (auto refusal = RefuseAccount(user)) return *refusal;
   if (owner) return Allow(v1::ROOM_ROLE_OWNER);
   if (world.visibility == "private" && !invited && !IsStaff(user)) {
-    return Refuse(v1::JOIN_REFUSAL_REASON_PRIVATE, "this world is private: ask its owner for an invite");
+    return Refuse(v1::JOIN_REFUSAL_REASON_PRIVATE,
+                  "this world is private: ask its owner for an invite");
   }
   if (IsStaff(user)) return Allow(v1::ROOM_ROLE_MODERATOR);
   return Allow(v1::ROOM_ROLE_PEER);
@@ -244,4 +245,3 @@ platform::WorldSettingsChange ToWorldChange(const v1::UpdateRoomSettingsRequest&
 }
 
 }  // namespace plaza::adapter::translation
-

@@ -69,19 +69,18 @@ MosquittoBroker::MosquittoBroker(std::string username, std::string password) {
   dir_ = pattern;
   port_ = FreeLoopbackPort();
   const std::string passwords = dir_ + "/passwords";
-  const pid_t pid = Spawn({"mosquitto_passwd", "-b", "-c", passwords, username, password},
-                          dir_ + "/passwd.log");
+  const pid_t pid =
+      Spawn({"mosquitto_passwd", "-b", "-c", passwords, username, password}, dir_ + "/passwd.log");
   if (pid > 0) waitpid(pid, nullptr, 0);
-  std::filesystem::permissions(passwords, std::filesystem::perms::owner_read |
-                                              std::filesystem::perms::owner_write);
+  std::filesystem::permissions(
+      passwords, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   // `user root` keeps mosquitto from switching to its own user when run as
   // root (it could not read the password file then).
-  std::ofstream(dir_ + "/mosquitto.conf")
-      << "listener " << port_ << " 127.0.0.1\n"
-      << "allow_anonymous false\n"
-      << "password_file " << passwords << "\n"
-      << "persistence false\n"
-      << (geteuid() == 0 ? "user root\n" : "");
+  std::ofstream(dir_ + "/mosquitto.conf") << "listener " << port_ << " 127.0.0.1\n"
+                                          << "allow_anonymous false\n"
+                                          << "password_file " << passwords << "\n"
+                                          << "persistence false\n"
+                                          << (geteuid() == 0 ? "user root\n" : "");
 }
 
 MosquittoBroker::~MosquittoBroker() {
@@ -157,8 +156,7 @@ void MqttSubscriber::OnMessage(struct mosquitto*, void* self,
   auto* subscriber = static_cast<MqttSubscriber*>(self);
   std::lock_guard lock(subscriber->mu_);
   subscriber->messages_.push_back(
-      {message->topic,
-       std::string(static_cast<const char*>(message->payload), message->payloadlen),
+      {message->topic, std::string(static_cast<const char*>(message->payload), message->payloadlen),
        message->retain});
   subscriber->changed_.notify_all();
 }

@@ -57,19 +57,18 @@ std::string PostgresExec(const std::string& url, const std::string& sql);
 
 // Skips (or fails, when PostgreSQL is required) a test whose backend is not
 // available.
-#define PLAZA_REQUIRE_BACKEND(backend)                                              \
-  do {                                                                              \
-    if ((backend) == ::plaza::adapter::testing::Backend::kPostgres) {               \
-      const std::string plaza_reason =                                              \
-          ::plaza::adapter::testing::PostgresUnavailableReason();                   \
-      if (!plaza_reason.empty()) {                                                  \
-        if (::plaza::adapter::testing::PostgresRequired()) {                        \
-          FAIL() << plaza_reason;                                                   \
-        } else {                                                                    \
-          GTEST_SKIP() << plaza_reason;                                             \
-        }                                                                           \
-      }                                                                             \
-    }                                                                               \
+#define PLAZA_REQUIRE_BACKEND(backend)                                                         \
+  do {                                                                                         \
+    if ((backend) == ::plaza::adapter::testing::Backend::kPostgres) {                          \
+      const std::string plaza_reason = ::plaza::adapter::testing::PostgresUnavailableReason(); \
+      if (!plaza_reason.empty()) {                                                             \
+        if (::plaza::adapter::testing::PostgresRequired()) {                                   \
+          FAIL() << plaza_reason;                                                              \
+        } else {                                                                               \
+          GTEST_SKIP() << plaza_reason;                                                        \
+        }                                                                                      \
+      }                                                                                        \
+    }                                                                                          \
   } while (0)
 
 #endif  // PLAZA_TESTS_ADAPTER_SUPPORT_TEST_DATABASE_H_
