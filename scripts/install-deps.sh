@@ -10,6 +10,7 @@ packages=(
   libmosquitto-dev mosquitto mosquitto-clients
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   prometheus-cpp-dev libsqlite3-dev libpq-dev
+  curl
 )
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(libgtest-dev libgmock-dev postgresql procps)
