@@ -7,6 +7,12 @@
 #include "mqtt/codec.h"
 
 namespace plaza::broker {
+namespace {
+
+// Frames an emptied queue keeps room for without giving memory back.
+constexpr size_t kKeptCapacity = 64;
+
+}  // namespace
 
 size_t OutputQueue::Frame::Size() const {
   if (!message) return head.size();
@@ -67,7 +73,8 @@ size_t OutputQueue::FrameIovecs(const Frame& frame, size_t skip, iovec* iov, siz
 size_t OutputQueue::Gather(iovec* iov, size_t max) const {
   size_t filled = 0;
   size_t skip = front_written_;
-  for (const Frame& frame : frames_) {
+  for (size_t i = head_; i < frames_.size(); ++i) {
+    const Frame& frame = frames_[i];
     // A frame needs at most four slots; stop rather than split one.
     if (max - filled < 4) break;
     filled += FrameIovecs(frame, skip, iov + filled, max - filled);
@@ -80,14 +87,24 @@ void OutputQueue::Consume(size_t n) {
   assert(n <= bytes_);
   bytes_ -= n;
   while (n > 0) {
-    const size_t left = frames_.front().Size() - front_written_;
+    const size_t left = frames_[head_].Size() - front_written_;
     if (n < left) {
       front_written_ += n;
       return;
     }
     n -= left;
     front_written_ = 0;
-    frames_.pop_front();
+    frames_[head_].message.reset();  // release the message now, not at reuse
+    ++head_;
+  }
+  if (head_ == frames_.size()) {
+    frames_.clear();
+    head_ = 0;
+    // A burst may have grown the buffer; an idle connection gives it back.
+    if (frames_.capacity() > kKeptCapacity) frames_.shrink_to_fit();
+  } else if (head_ > 64 && head_ * 2 > frames_.size()) {
+    frames_.erase(frames_.begin(), frames_.begin() + static_cast<ptrdiff_t>(head_));
+    head_ = 0;
   }
 }
 
@@ -95,10 +112,11 @@ std::string OutputQueue::Concatenate() const {
   std::string out;
   iovec iov[64];
   size_t skip = front_written_;
-  for (const Frame& frame : frames_) {
-    const size_t n = FrameIovecs(frame, skip, iov, 64);
-    for (size_t i = 0; i < n; ++i)
+  for (size_t f = head_; f < frames_.size(); ++f) {
+    const size_t n = FrameIovecs(frames_[f], skip, iov, 64);
+    for (size_t i = 0; i < n; ++i) {
       out.append(static_cast<const char*>(iov[i].iov_base), iov[i].iov_len);
+    }
     skip = 0;
   }
   return out;

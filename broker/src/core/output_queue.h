@@ -10,9 +10,9 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/message.h"
 
@@ -36,8 +36,8 @@ class OutputQueue {
   void Consume(size_t n);
 
   size_t bytes() const { return bytes_; }
-  bool empty() const { return frames_.empty(); }
-  size_t frames() const { return frames_.size(); }
+  bool empty() const { return head_ == frames_.size(); }
+  size_t frames() const { return frames_.size() - head_; }
 
   // Everything queued, concatenated: for tests and diagnostics.
   std::string Concatenate() const;
@@ -55,8 +55,11 @@ class OutputQueue {
   // Fills the iovecs of one frame, skipping its first `skip` bytes.
   static size_t FrameIovecs(const Frame& frame, size_t skip, iovec* iov, size_t max);
 
-  std::deque<Frame> frames_;
-  size_t front_written_ = 0;  // bytes of frames_.front() already written
+  // A vector consumed from `head_` rather than a std::deque, which would
+  // allocate its first block even for a connection that never writes.
+  std::vector<Frame> frames_;
+  size_t head_ = 0;           // first unwritten frame
+  size_t front_written_ = 0;  // bytes of frames_[head_] already written
   size_t bytes_ = 0;          // unwritten bytes in all frames
 };
 

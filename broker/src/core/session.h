@@ -6,10 +6,11 @@
 #define PLAZA_BROKER_CORE_SESSION_H_
 
 #include <cstdint>
-#include <deque>
+#include <list>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "core/message.h"
 #include "core/string_hash.h"
@@ -44,8 +45,11 @@ struct Session {
   ConnId conn = 0;  // the connection it is attached to; 0 while offline
 
   std::unordered_map<std::string, uint8_t, StringHash, std::equal_to<>> subscriptions;
-  std::deque<Outbound> inflight;  // in the order the PUBLISHes were sent
-  std::deque<Queued> queue;
+  // Containers that allocate nothing while empty: most sessions of a room
+  // never have a QoS 1/2 backlog, and an idle connection should cost little.
+  // `inflight` stays short (at most limits.max_inflight).
+  std::vector<Outbound> inflight;  // in the order the PUBLISHes were sent
+  std::list<Queued> queue;
   std::unordered_set<uint16_t> inbound_qos2;
   uint16_t last_packet_id = 0;
 

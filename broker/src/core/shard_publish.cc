@@ -59,7 +59,7 @@ void Shard::HandlePubrel(Connection& conn, uint16_t packet_id) {
 
 namespace {
 
-std::deque<Session::Outbound>::iterator FindInflight(Session& session, uint16_t packet_id) {
+std::vector<Session::Outbound>::iterator FindInflight(Session& session, uint16_t packet_id) {
   // Acknowledgements mostly come in order, so the front is the usual hit.
   return std::find_if(session.inflight.begin(), session.inflight.end(),
                       [packet_id](const Session::Outbound& o) { return o.packet_id == packet_id; });
