@@ -90,7 +90,11 @@ int Milliseconds(Clock::duration d) {
 
 }  // namespace
 
-const char* BrokerPath() { return PLAZA_BROKER_PATH; }
+const char* BrokerPath() {
+  // The environment may point the suite at another build of the broker.
+  const char* override_path = std::getenv("PLAZA_BROKER_PATH");
+  return override_path && *override_path ? override_path : PLAZA_BROKER_PATH;
+}
 
 BrokerOptions WithArgs(std::vector<std::string> args) {
   BrokerOptions options;

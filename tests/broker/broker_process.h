@@ -26,7 +26,8 @@ using std::chrono::milliseconds;
 // for sanitizer builds; a passing test never waits it out.
 inline constexpr milliseconds kWait{10'000};
 
-// The plaza-broker binary under test (PLAZA_BROKER_PATH).
+// The plaza-broker binary under test: $PLAZA_BROKER_PATH if set, else the
+// one built with the tests.
 const char* BrokerPath();
 
 // A fresh directory under $TMPDIR, removed with its files on destruction.

@@ -47,7 +47,10 @@ Received Msg(std::string topic, std::string payload, int qos = 0, bool retain = 
 // with DUP set, which is correct too.
 std::vector<Received> IgnoringDup(std::vector<Received> messages);
 
-// A Paho C++ synchronous client with its incoming messages queued.
+// A Paho C++ synchronous client with its incoming messages queued. Messages
+// are copied out on Paho's own thread (a callback, not Paho's consumer
+// queue), so no Paho object is shared between threads: Paho is not built
+// with ThreadSanitizer, which would report its reference counting as races.
 class PahoClient {
  public:
   PahoClient(uint16_t port, std::string client_id);
@@ -67,6 +70,9 @@ class PahoClient {
   const std::string& error() const { return error_; }
 
  private:
+  class Listener;
+
+  std::unique_ptr<Listener> listener_;  // outlives client_, which calls it
   std::unique_ptr<mqtt::client> client_;
   std::string error_;
   bool session_present_ = false;
