@@ -29,8 +29,7 @@ using Clock = std::chrono::steady_clock;
 // Starts `argv` with stdin from /dev/null, stdout and stderr on the given
 // descriptors and no other descriptor inherited: a client socket the test
 // holds must not stay open in a child after the test closes it.
-pid_t Spawn(const std::vector<std::string>& argv, int out_fd, int err_fd, bool search_path,
-            std::string* error) {
+pid_t Spawn(const std::vector<std::string>& argv, int out_fd, int err_fd, std::string* error) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
@@ -51,12 +50,15 @@ pid_t Spawn(const std::vector<std::string>& argv, int out_fd, int err_fd, bool s
   posix_spawnattr_setsigdefault(&attr, &defaults);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
+  // setpriv (util-linux) makes the child die with this process: a test
+  // binary that aborts (a sanitizer report, a crash) leaves no broker behind.
+  std::vector<std::string> wrapped = {"setpriv", "--pdeathsig", "KILL", "--"};
+  wrapped.insert(wrapped.end(), argv.begin(), argv.end());
   std::vector<char*> args;
-  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  for (const std::string& arg : wrapped) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
   pid_t pid = -1;
-  const int rc = search_path ? posix_spawnp(&pid, args[0], &actions, &attr, args.data(), environ)
-                             : posix_spawn(&pid, args[0], &actions, &attr, args.data(), environ);
+  const int rc = posix_spawnp(&pid, args[0], &actions, &attr, args.data(), environ);
   posix_spawnattr_destroy(&attr);
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) {
@@ -171,7 +173,7 @@ bool BrokerProcess::Start(BrokerOptions options) {
     return false;
   }
   // stdout too: --help and --check-config print there.
-  pid_ = Spawn(argv, fds[1], fds[1], false, &error_);
+  pid_ = Spawn(argv, fds[1], fds[1], &error_);
   close(fds[1]);
   if (pid_ < 0) {
     close(fds[0]);
@@ -317,7 +319,7 @@ bool Command::Start(const std::vector<std::string>& argv, std::string* error) {
     close(out[1]);
     return false;
   }
-  pid_ = Spawn(argv, out[1], err[1], true, error);
+  pid_ = Spawn(argv, out[1], err[1], error);
   close(out[1]);
   close(err[1]);
   out_fd_ = out[0];
