@@ -591,12 +591,13 @@ TEST(CodecMalformedTest, ConnectWithOtherProtocolLevelIsReturnedForRefusal) {
     uint8_t level;
     std::string rest;
   };
+  // Level 5 is not here: MQTT 5 CONNECTs are decoded in full (see
+  // codec_v5_*_test.cc).
   const Case cases[] = {
       {"MQIsdp", 3, Byte(0x02) + U16(60) + Str("old-client")},
-      {"MQTT", 5, Byte(0x02) + U16(60) + Byte(0) + Str("v5-client")},  // properties
       {"MQTT", 0, ""},
       {"MQTT", 255, "anything at all \xFF"s},
-      {"", 4 + 1, ""},
+      {"", 4 + 2, ""},
   };
   for (const Case& c : cases) {
     const std::string wire = Frame(0x10, Str(c.name) + Byte(c.level) + c.rest);

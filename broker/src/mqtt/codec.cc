@@ -1,10 +1,13 @@
-// The MQTT 3.1.1 wire format (OASIS standard, sections 2 and 3). Decode is
-// the broker's first line of defence against untrusted bytes: it checks every
-// rule whose violation makes a packet malformed, so that the core can trust
-// what it receives. Rule numbers in error texts are the standard's
-// normative-statement ids, or its section numbers where a rule has no id.
+// The MQTT 3.1.1 and 5.0 wire formats (OASIS standards, sections 1 to 3).
+// Decode is the broker's first line of defence against untrusted bytes: it
+// checks every rule whose violation makes a packet malformed (and, for MQTT
+// 5, every Protocol Error visible in a single packet), so that the core can
+// trust what it receives. Rule numbers in error texts are the standard's
+// normative-statement ids, or its section numbers where a rule has no id;
+// MQTT 5 section numbers are marked "v5".
 #include "mqtt/codec.h"
 
+#include <array>
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
@@ -22,14 +25,17 @@ namespace {
 
 constexpr size_t kMaxStringLength = 65535;
 
+enum class VarIntStatus { kOk, kTruncated, kTooLong, kNotMinimal };
+
 // Reads the fields of one packet's body. Every read is bounds-checked, so a
 // length field cannot make the decoder look past the packet.
 class Reader {
  public:
-  explicit Reader(std::string_view body) : body_(body) {}
+  explicit Reader(std::string_view body, size_t pos = 0) : body_(body), pos_(pos) {}
 
-  bool empty() const { return pos_ == body_.size(); }
-  size_t remaining() const { return body_.size() - pos_; }
+  bool empty() const { return pos_ >= body_.size(); }
+  size_t remaining() const { return empty() ? 0 : body_.size() - pos_; }
+  size_t position() const { return pos_; }
 
   bool ReadByte(uint8_t* value) {
     if (remaining() < 1) return false;
@@ -45,6 +51,32 @@ class Reader {
     return true;
   }
 
+  bool ReadU32(uint32_t* value) {
+    if (remaining() < 4) return false;
+    uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) v = (v << 8) | static_cast<uint8_t>(body_[pos_ + i]);
+    pos_ += 4;
+    *value = v;
+    return true;
+  }
+
+  // A Variable Byte Integer (v5 section 1.5.5): 7 bits per byte, least
+  // significant first, at most 4 bytes, and in MQTT 5 as few as possible.
+  VarIntStatus ReadVarInt(uint32_t* value) {
+    uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) {
+      uint8_t byte = 0;
+      if (!ReadByte(&byte)) return VarIntStatus::kTruncated;
+      v |= static_cast<uint32_t>(byte & 0x7F) << (7 * i);
+      if (!(byte & 0x80)) {
+        *value = v;
+        // A last byte of 0 after others only adds leading zeros.
+        return (i > 0 && byte == 0) ? VarIntStatus::kNotMinimal : VarIntStatus::kOk;
+      }
+    }
+    return VarIntStatus::kTooLong;
+  }
+
   // A UTF-8 string or binary data field: a 2-byte length, then the bytes.
   bool ReadLengthPrefixed(std::string_view* value) {
     uint16_t length = 0;
@@ -55,8 +87,15 @@ class Reader {
     return true;
   }
 
+  // The next `length` bytes; the caller has checked remaining().
+  std::string_view ReadBytes(size_t length) {
+    std::string_view bytes = body_.substr(pos_, length);
+    pos_ += length;
+    return bytes;
+  }
+
   std::string_view ReadRest() {
-    std::string_view rest = body_.substr(pos_);
+    std::string_view rest = body_.substr(empty() ? body_.size() : pos_);
     pos_ = body_.size();
     return rest;
   }
@@ -66,9 +105,24 @@ class Reader {
   size_t pos_ = 0;
 };
 
-// Body decoders return nullptr on success or the rule the packet broke. The
-// texts are literals so that the success path never allocates.
-using Error = const char*;
+// Body decoders return an empty Error on success or the rule the packet
+// broke. The texts are literals so that the success path never allocates;
+// the reason code is what an MQTT 5 peer is told, and `property` names the
+// property at fault, if any.
+struct Error {
+  constexpr Error(const char* text_in = nullptr,
+                  ReasonCode reason_in = ReasonCode::kMalformedPacket, uint8_t property_in = 0)
+      : text(text_in), reason(reason_in), property(property_in) {}
+  explicit operator bool() const { return text != nullptr; }
+
+  const char* text;
+  ReasonCode reason;
+  uint8_t property;  // a PropertyId, or 0
+};
+
+Error ProtocolError(const char* text, PropertyId property = {}) {
+  return Error(text, ReasonCode::kProtocolError, static_cast<uint8_t>(property));
+}
 
 constexpr Error kLeftoverBytes = "bytes left over after the last field [section 2.2.3]";
 
@@ -80,15 +134,323 @@ Error TopicNameError(std::string_view topic, Error utf8_rule) {
   return "topic name contains a wildcard [MQTT-3.3.2-2]";
 }
 
+// The same for MQTT 5, where an invalid name that is well-formed UTF-8 is
+// answered with "Topic Name invalid" rather than "Malformed Packet".
+Error TopicNameError5(std::string_view topic, Error utf8_rule) {
+  Error error = TopicNameError(topic, utf8_rule);
+  if (IsValidUtf8(topic)) error.reason = ReasonCode::kTopicNameInvalid;
+  return error;
+}
+
+// --- MQTT 5 properties ---
+
+enum class PropertyType : uint8_t {
+  kNone,  // not a property identifier
+  kByte,
+  kTwoByte,
+  kFourByte,
+  kVarInt,
+  kString,
+  kBinary,
+  kStringPair,
+};
+
+// The places a property may appear, one bit each (the table of v5 section
+// 2.2.2.2). The four publish acknowledgements share one.
+enum Where : uint16_t {
+  kInConnect = 1 << 0,
+  kInWill = 1 << 1,
+  kInConnack = 1 << 2,
+  kInPublish = 1 << 3,
+  kInPubAck = 1 << 4,  // PUBACK, PUBREC, PUBREL, PUBCOMP
+  kInSubscribe = 1 << 5,
+  kInSuback = 1 << 6,
+  kInUnsubscribe = 1 << 7,
+  kInUnsuback = 1 << 8,
+  kInDisconnect = 1 << 9,
+  kInAuth = 1 << 10,
+};
+
+struct PropertySpec {
+  PropertyType type = PropertyType::kNone;
+  uint16_t where = 0;
+};
+
+constexpr uint8_t kPropertyIdLimit = 0x2B;  // one past the largest identifier
+
+constexpr std::array<PropertySpec, kPropertyIdLimit> kPropertySpecs = [] {
+  using T = PropertyType;
+  std::array<PropertySpec, kPropertyIdLimit> t{};
+  const auto set = [&t](PropertyId id, T type, uint16_t where) {
+    t[static_cast<uint8_t>(id)] = PropertySpec{type, where};
+  };
+  set(PropertyId::kPayloadFormatIndicator, T::kByte, kInPublish | kInWill);
+  set(PropertyId::kMessageExpiryInterval, T::kFourByte, kInPublish | kInWill);
+  set(PropertyId::kContentType, T::kString, kInPublish | kInWill);
+  set(PropertyId::kResponseTopic, T::kString, kInPublish | kInWill);
+  set(PropertyId::kCorrelationData, T::kBinary, kInPublish | kInWill);
+  set(PropertyId::kSubscriptionIdentifier, T::kVarInt, kInPublish | kInSubscribe);
+  set(PropertyId::kSessionExpiryInterval, T::kFourByte, kInConnect | kInConnack | kInDisconnect);
+  set(PropertyId::kAssignedClientIdentifier, T::kString, kInConnack);
+  set(PropertyId::kServerKeepAlive, T::kTwoByte, kInConnack);
+  set(PropertyId::kAuthenticationMethod, T::kString, kInConnect | kInConnack | kInAuth);
+  set(PropertyId::kAuthenticationData, T::kBinary, kInConnect | kInConnack | kInAuth);
+  set(PropertyId::kRequestProblemInformation, T::kByte, kInConnect);
+  set(PropertyId::kWillDelayInterval, T::kFourByte, kInWill);
+  set(PropertyId::kRequestResponseInformation, T::kByte, kInConnect);
+  set(PropertyId::kResponseInformation, T::kString, kInConnack);
+  set(PropertyId::kServerReference, T::kString, kInConnack | kInDisconnect);
+  set(PropertyId::kReasonString, T::kString,
+      kInConnack | kInPubAck | kInSuback | kInUnsuback | kInDisconnect | kInAuth);
+  set(PropertyId::kReceiveMaximum, T::kTwoByte, kInConnect | kInConnack);
+  set(PropertyId::kTopicAliasMaximum, T::kTwoByte, kInConnect | kInConnack);
+  set(PropertyId::kTopicAlias, T::kTwoByte, kInPublish);
+  set(PropertyId::kMaximumQos, T::kByte, kInConnack);
+  set(PropertyId::kRetainAvailable, T::kByte, kInConnack);
+  set(PropertyId::kUserProperty, T::kStringPair,
+      kInConnect | kInWill | kInConnack | kInPublish | kInPubAck | kInSubscribe | kInSuback |
+          kInUnsubscribe | kInUnsuback | kInDisconnect | kInAuth);
+  set(PropertyId::kMaximumPacketSize, T::kFourByte, kInConnect | kInConnack);
+  set(PropertyId::kWildcardSubscriptionAvailable, T::kByte, kInConnack);
+  set(PropertyId::kSubscriptionIdentifierAvailable, T::kByte, kInConnack);
+  set(PropertyId::kSharedSubscriptionAvailable, T::kByte, kInConnack);
+  return t;
+}();
+
+const PropertySpec* SpecOf(uint8_t id) {
+  if (id >= kPropertyIdLimit || kPropertySpecs[id].type == PropertyType::kNone) return nullptr;
+  return &kPropertySpecs[id];
+}
+
+// Checks a Byte property that the standard allows only as 0 or 1.
+Error CheckBoolean(uint8_t value, PropertyId id, std::optional<bool>* out) {
+  if (value > 1) return ProtocolError("value other than 0 or 1 [v5 section 2.2.2.2]", id);
+  *out = value == 1;
+  return nullptr;
+}
+
+// Reads the property block at the reader's position into `props`, checking
+// every rule that one packet shows: known identifiers, allowed in `where`,
+// at most once unless repeatable, well-formed values, and the values the
+// standard forbids.
+Error DecodeProperties(Reader& r, uint16_t where, Properties* props) {
+  uint32_t length = 0;
+  switch (r.ReadVarInt(&length)) {
+    case VarIntStatus::kOk:
+      break;
+    case VarIntStatus::kTruncated:
+      return "property length runs past the end of the packet [v5 section 2.2.2.1]";
+    case VarIntStatus::kTooLong:
+      return "property length longer than 4 bytes [v5 section 1.5.5]";
+    case VarIntStatus::kNotMinimal:
+      return "property length not in its shortest form [MQTT-1.5.5-1]";
+  }
+  if (r.remaining() < length) {
+    return "properties run past the end of the packet [v5 section 2.2.2.1]";
+  }
+  const std::string_view block = r.ReadBytes(length);
+  Reader p(block);
+  uint64_t seen = 0;
+  size_t user_properties = 0;
+  size_t subscription_identifiers = 0;
+  while (!p.empty()) {
+    uint8_t raw_id = 0;
+    p.ReadByte(&raw_id);
+    const PropertySpec* spec = SpecOf(raw_id);
+    // An identifier of more than one byte is also unknown: none exists yet.
+    if (!spec) return "unknown property identifier [v5 section 2.2.2.2]";
+    const auto id = static_cast<PropertyId>(raw_id);
+    if (!(spec->where & where)) {
+      return Error("property not allowed in this packet [v5 section 2.2.2.2]",
+                   ReasonCode::kMalformedPacket, raw_id);
+    }
+    // Only User Property repeats, and Subscription Identifier in a PUBLISH
+    // from the server (v5 section 3.3.2.3.8); everything else "is a Protocol
+    // Error to include more than once".
+    const bool repeatable = id == PropertyId::kUserProperty ||
+                            (id == PropertyId::kSubscriptionIdentifier && where == kInPublish);
+    if (((seen >> raw_id) & 1) && !repeatable) {
+      return ProtocolError("property included more than once [v5 section 3]", id);
+    }
+    seen |= uint64_t{1} << raw_id;
+
+    uint8_t byte = 0;
+    uint16_t two = 0;
+    uint32_t four = 0;
+    std::string_view text;
+    std::string_view value;
+    const Error truncated("property value runs past the end of the properties [v5 section 2.2.2]",
+                          ReasonCode::kMalformedPacket, raw_id);
+    switch (spec->type) {
+      case PropertyType::kNone:
+        break;
+      case PropertyType::kByte:
+        if (!p.ReadByte(&byte)) return truncated;
+        break;
+      case PropertyType::kTwoByte:
+        if (!p.ReadU16(&two)) return truncated;
+        break;
+      case PropertyType::kFourByte:
+        if (!p.ReadU32(&four)) return truncated;
+        break;
+      case PropertyType::kVarInt:
+        switch (p.ReadVarInt(&four)) {
+          case VarIntStatus::kOk:
+            break;
+          case VarIntStatus::kTruncated:
+            return truncated;
+          case VarIntStatus::kTooLong:
+            return Error("variable byte integer longer than 4 bytes [v5 section 1.5.5]",
+                         ReasonCode::kMalformedPacket, raw_id);
+          case VarIntStatus::kNotMinimal:
+            return Error("variable byte integer not in its shortest form [MQTT-1.5.5-1]",
+                         ReasonCode::kMalformedPacket, raw_id);
+        }
+        break;
+      case PropertyType::kString:
+        if (!p.ReadLengthPrefixed(&text)) return truncated;
+        if (!IsValidUtf8(text)) {
+          return Error("string is not valid UTF-8 [MQTT-1.5.4-1]", ReasonCode::kMalformedPacket,
+                       raw_id);
+        }
+        break;
+      case PropertyType::kBinary:
+        if (!p.ReadLengthPrefixed(&text)) return truncated;
+        break;
+      case PropertyType::kStringPair:
+        if (!p.ReadLengthPrefixed(&text) || !p.ReadLengthPrefixed(&value)) return truncated;
+        if (!IsValidUtf8(text) || !IsValidUtf8(value)) {
+          return Error("string pair is not valid UTF-8 [MQTT-1.5.7-1]",
+                       ReasonCode::kMalformedPacket, raw_id);
+        }
+        break;
+    }
+
+    switch (id) {
+      case PropertyId::kPayloadFormatIndicator:
+        if (byte > 1) return ProtocolError("value other than 0 or 1 [v5 section 3.3.2.3.2]", id);
+        props->payload_format_indicator = byte;
+        break;
+      case PropertyId::kMessageExpiryInterval:
+        props->message_expiry_interval = four;
+        break;
+      case PropertyId::kContentType:
+        props->content_type = text;
+        break;
+      case PropertyId::kResponseTopic:
+        if (!IsValidTopicName(text)) {
+          return ProtocolError("response topic is empty or has a wildcard [MQTT-3.3.2-14]", id);
+        }
+        props->response_topic = text;
+        break;
+      case PropertyId::kCorrelationData:
+        props->correlation_data = text;
+        break;
+      case PropertyId::kSubscriptionIdentifier:
+        if (four == 0) return ProtocolError("value 0 [v5 section 3.3.2.3.8]", id);
+        ++subscription_identifiers;
+        break;
+      case PropertyId::kSessionExpiryInterval:
+        props->session_expiry_interval = four;
+        break;
+      case PropertyId::kAssignedClientIdentifier:
+        props->assigned_client_identifier = text;
+        break;
+      case PropertyId::kServerKeepAlive:
+        props->server_keep_alive = two;
+        break;
+      case PropertyId::kAuthenticationMethod:
+        props->authentication_method = text;
+        break;
+      case PropertyId::kAuthenticationData:
+        props->authentication_data = text;
+        break;
+      case PropertyId::kRequestProblemInformation:
+        if (Error e = CheckBoolean(byte, id, &props->request_problem_information)) return e;
+        break;
+      case PropertyId::kWillDelayInterval:
+        props->will_delay_interval = four;
+        break;
+      case PropertyId::kRequestResponseInformation:
+        if (Error e = CheckBoolean(byte, id, &props->request_response_information)) return e;
+        break;
+      case PropertyId::kResponseInformation:
+        props->response_information = text;
+        break;
+      case PropertyId::kServerReference:
+        props->server_reference = text;
+        break;
+      case PropertyId::kReasonString:
+        props->reason_string = text;
+        break;
+      case PropertyId::kReceiveMaximum:
+        if (two == 0) return ProtocolError("value 0 [v5 section 3.1.2.11.3]", id);
+        props->receive_maximum = two;
+        break;
+      case PropertyId::kTopicAliasMaximum:
+        props->topic_alias_maximum = two;
+        break;
+      case PropertyId::kTopicAlias:
+        if (two == 0) return ProtocolError("value 0 [MQTT-3.3.2-8]", id);
+        props->topic_alias = two;
+        break;
+      case PropertyId::kMaximumQos:
+        if (byte > 1) return ProtocolError("value other than 0 or 1 [v5 section 3.2.2.3.4]", id);
+        props->maximum_qos = byte;
+        break;
+      case PropertyId::kRetainAvailable:
+        if (Error e = CheckBoolean(byte, id, &props->retain_available)) return e;
+        break;
+      case PropertyId::kUserProperty:
+        ++user_properties;
+        break;
+      case PropertyId::kMaximumPacketSize:
+        if (four == 0) return ProtocolError("value 0 [v5 section 3.1.2.11.4]", id);
+        props->maximum_packet_size = four;
+        break;
+      case PropertyId::kWildcardSubscriptionAvailable:
+        if (Error e = CheckBoolean(byte, id, &props->wildcard_subscription_available)) return e;
+        break;
+      case PropertyId::kSubscriptionIdentifierAvailable:
+        if (Error e = CheckBoolean(byte, id, &props->subscription_identifier_available)) return e;
+        break;
+      case PropertyId::kSharedSubscriptionAvailable:
+        if (Error e = CheckBoolean(byte, id, &props->shared_subscription_available)) return e;
+        break;
+    }
+  }
+  if (props->authentication_data && !props->authentication_method) {
+    return ProtocolError("authentication data without a method [v5 section 3.1.2.11.10]",
+                         PropertyId::kAuthenticationData);
+  }
+  if (user_properties > 0) {
+    props->user_properties =
+        UserProperties::FromWire(block, PropertyId::kUserProperty, user_properties);
+  }
+  if (subscription_identifiers > 0) {
+    props->subscription_identifiers = SubscriptionIdentifiers::FromWire(
+        block, PropertyId::kSubscriptionIdentifier, subscription_identifiers);
+  }
+  return nullptr;
+}
+
+// Checks the reason code of an MQTT 5 packet against the standard's table.
+Error CheckReasonCode(PacketType type, uint8_t code, const char* rule) {
+  return IsValidReasonCode(type, code) ? Error() : Error(rule, ReasonCode::kProtocolError);
+}
+
+Error DecodeConnect5(Reader& r, Connect& c);
+
 Error DecodeConnect(Reader& r, Packet* packet) {
   Connect& c = packet->emplace<Connect>();
   if (!r.ReadLengthPrefixed(&c.protocol_name)) {
     return "protocol name runs past the end of the packet [section 3.1.2.1]";
   }
   if (!r.ReadByte(&c.protocol_level)) return "protocol level is missing [section 3.1.2.2]";
+  if (c.protocol_level == kProtocolLevel5) return DecodeConnect5(r, c);
   // Any other level is a protocol this decoder does not speak: its layout may
-  // differ (MQTT 5 adds properties), so stop here and let the core refuse it
-  // with return code 1 [MQTT-3.1.2-2].
+  // differ, so stop here and let the core refuse it with return code 1
+  // [MQTT-3.1.2-2].
   if (c.protocol_level != kProtocolLevel311) return nullptr;
   if (c.protocol_name != "MQTT") return "protocol name must be \"MQTT\" [MQTT-3.1.2-1]";
 
@@ -237,6 +599,219 @@ Error DecodeUnsubscribe(Reader& r, Packet* packet) {
   return nullptr;
 }
 
+// --- MQTT 5 bodies ---
+
+Error DecodeConnect5(Reader& r, Connect& c) {
+  if (c.protocol_name != "MQTT") {
+    return Error("protocol name must be \"MQTT\" [MQTT-3.1.2-1]",
+                 ReasonCode::kUnsupportedProtocolVersion);
+  }
+  uint8_t flags = 0;
+  if (!r.ReadByte(&flags)) return "connect flags are missing [v5 section 3.1.2.3]";
+  if (!r.ReadU16(&c.keep_alive)) return "keep alive is missing [v5 section 3.1.2.10]";
+  if (flags & 0x01) return "reserved connect flag must be 0 [MQTT-3.1.2-3]";
+  const bool has_will = flags & 0x04;
+  const uint8_t will_qos = (flags >> 3) & 0x03;
+  const bool will_retain = flags & 0x20;
+  if (!has_will && will_qos != 0) return "will QoS must be 0 without a will [MQTT-3.1.2-11]";
+  if (will_qos == 3) return "will QoS 3 is not allowed [MQTT-3.1.2-12]";
+  if (!has_will && will_retain) return "will retain must be 0 without a will [MQTT-3.1.2-13]";
+  // Unlike 3.1.1, MQTT 5 allows a password without a user name.
+  c.clean_session = flags & 0x02;
+  if (Error error = DecodeProperties(r, kInConnect, &c.properties)) return error;
+
+  if (!r.ReadLengthPrefixed(&c.client_id)) {
+    return "client identifier runs past the end of the packet [MQTT-3.1.3-3]";
+  }
+  if (!IsValidUtf8(c.client_id)) return "client identifier is not valid UTF-8 [MQTT-3.1.3-4]";
+  if (has_will) {
+    Will& will = c.will.emplace();
+    will.qos = will_qos;
+    will.retain = will_retain;
+    if (Error error = DecodeProperties(r, kInWill, &will.properties)) return error;
+    if (!r.ReadLengthPrefixed(&will.topic)) {
+      return "will topic runs past the end of the packet [MQTT-3.1.2-9]";
+    }
+    if (!IsValidTopicName(will.topic)) {
+      return TopicNameError5(will.topic, "will topic is not valid UTF-8 [MQTT-3.1.3-11]");
+    }
+    if (!r.ReadLengthPrefixed(&will.payload)) {
+      return "will payload runs past the end of the packet [MQTT-3.1.2-9]";
+    }
+  }
+  if (flags & 0x80) {
+    if (!r.ReadLengthPrefixed(&c.username.emplace())) {
+      return "user name runs past the end of the packet [MQTT-3.1.2-17]";
+    }
+    if (!IsValidUtf8(*c.username)) return "user name is not valid UTF-8 [MQTT-3.1.3-12]";
+  }
+  if ((flags & 0x40) && !r.ReadLengthPrefixed(&c.password.emplace())) {
+    return "password runs past the end of the packet [MQTT-3.1.2-19]";
+  }
+  return r.empty() ? nullptr : kLeftoverBytes;
+}
+
+Error DecodeConnack5(Reader& r, Packet* packet) {
+  Connack& c = packet->emplace<Connack>();
+  uint8_t ack_flags = 0;
+  uint8_t code = 0;
+  if (!r.ReadByte(&ack_flags)) return "acknowledge flags are missing [v5 section 3.2.2.1]";
+  if (!r.ReadByte(&code)) return "reason code is missing [v5 section 3.2.2.2]";
+  if (ack_flags & 0xFE) return "reserved acknowledge flags must be 0 [MQTT-3.2.2-1]";
+  c.session_present = ack_flags & 0x01;
+  c.reason_code = static_cast<ReasonCode>(code);
+  if (Error error = DecodeProperties(r, kInConnack, &c.properties)) return error;
+  if (Error error =
+          CheckReasonCode(PacketType::kConnack, code, "not a CONNACK reason code [MQTT-3.2.2-8]")) {
+    return error;
+  }
+  if (c.session_present && code != 0) {
+    return ProtocolError("session present must be 0 with a non-zero reason code [MQTT-3.2.2-6]");
+  }
+  return r.empty() ? nullptr : kLeftoverBytes;
+}
+
+Error DecodePublish5(Reader& r, uint8_t flags, Packet* packet) {
+  Publish& p = packet->emplace<Publish>();
+  p.retain = flags & 0x01;
+  p.qos = (flags >> 1) & 0x03;
+  p.dup = flags & 0x08;
+  if (!r.ReadLengthPrefixed(&p.topic)) {
+    return "topic name runs past the end of the packet [MQTT-3.3.2-1]";
+  }
+  // An empty name is allowed only with a Topic Alias, known after the
+  // properties; any other invalid name is refused now.
+  if (!p.topic.empty() && !IsValidTopicName(p.topic)) {
+    return TopicNameError5(p.topic, "topic name is not valid UTF-8 [MQTT-3.3.2-1]");
+  }
+  if (p.qos > 0) {
+    if (!r.ReadU16(&p.packet_id)) return "packet identifier is missing [v5 section 3.3.2.2]";
+    if (p.packet_id == 0) return "packet identifier must be non-zero [MQTT-2.2.1-3]";
+  }
+  if (Error error = DecodeProperties(r, kInPublish, &p.properties)) return error;
+  if (p.topic.empty() && !p.properties.topic_alias) {
+    return ProtocolError("empty topic name without a topic alias [v5 section 3.3.2.3.4]");
+  }
+  p.payload = r.ReadRest();
+  return nullptr;
+}
+
+// PUBACK, PUBREC, PUBREL, PUBCOMP: a packet id, then a reason code and
+// properties that a shorter remaining length leaves out (v5 section 3.4.2.1).
+template <typename T>
+Error DecodePubAck5(Reader& r, Packet* packet, const char* reason_rule) {
+  T& ack = packet->emplace<T>();
+  // The fixed header check guarantees at least the packet id.
+  r.ReadU16(&ack.packet_id);
+  if (r.empty()) return nullptr;
+  uint8_t code = 0;
+  r.ReadByte(&code);
+  ack.reason_code = static_cast<ReasonCode>(code);
+  if (!r.empty()) {
+    if (Error error = DecodeProperties(r, kInPubAck, &ack.properties)) return error;
+  }
+  if (Error error = CheckReasonCode(TypeOf(*packet), code, reason_rule)) return error;
+  return r.empty() ? nullptr : kLeftoverBytes;
+}
+
+Error DecodeSubscribe5(Reader& r, Packet* packet) {
+  Subscribe& s = packet->emplace<Subscribe>();
+  if (!r.ReadU16(&s.packet_id)) return "packet identifier is missing [v5 section 3.8.2]";
+  if (s.packet_id == 0) return "packet identifier must be non-zero [MQTT-2.2.1-3]";
+  if (Error error = DecodeProperties(r, kInSubscribe, &s.properties)) return error;
+  if (r.empty()) return ProtocolError("no topic filter [MQTT-3.8.3-2]");
+  while (!r.empty()) {
+    SubscribeFilter& f = s.filters.emplace_back();
+    if (!r.ReadLengthPrefixed(&f.filter)) {
+      return "topic filter runs past the end of the packet [v5 section 3.8.3]";
+    }
+    // The filter's wildcard syntax is the core's business: a bad filter is
+    // refused with 0x8F in the SUBACK, not by closing the connection.
+    if (!IsValidUtf8(f.filter)) return "topic filter is not valid UTF-8 [MQTT-3.8.3-1]";
+    if (f.filter.empty()) return "topic filter is empty [MQTT-4.7.3-1]";
+    uint8_t options = 0;
+    if (!r.ReadByte(&options)) return "subscription options are missing [v5 section 3.8.3.1]";
+    if (options & 0xC0) return "reserved subscription option bits must be 0 [MQTT-3.8.3-5]";
+    f.qos = options & 0x03;
+    f.no_local = options & 0x04;
+    f.retain_as_published = options & 0x08;
+    f.retain_handling = (options >> 4) & 0x03;
+    if (f.qos == 3) return ProtocolError("maximum QoS 3 is not allowed [v5 section 3.8.3.1]");
+    if (f.retain_handling == 3) {
+      return ProtocolError("retain handling 3 is not allowed [v5 section 3.8.3.1]");
+    }
+  }
+  return nullptr;
+}
+
+Error DecodeSuback5(Reader& r, Packet* packet) {
+  Suback& s = packet->emplace<Suback>();
+  if (!r.ReadU16(&s.packet_id)) return "packet identifier is missing [v5 section 3.9.2]";
+  if (Error error = DecodeProperties(r, kInSuback, &s.properties)) return error;
+  if (r.empty()) return "no reason code [v5 section 3.9.3]";
+  s.return_codes.reserve(r.remaining());
+  uint8_t code = 0;
+  while (r.ReadByte(&code)) {
+    if (Error error =
+            CheckReasonCode(PacketType::kSuback, code, "not a SUBACK reason code [MQTT-3.9.3-2]")) {
+      return error;
+    }
+    s.return_codes.push_back(code);
+  }
+  return nullptr;
+}
+
+Error DecodeUnsubscribe5(Reader& r, Packet* packet) {
+  Unsubscribe& u = packet->emplace<Unsubscribe>();
+  if (!r.ReadU16(&u.packet_id)) return "packet identifier is missing [v5 section 3.10.2]";
+  if (u.packet_id == 0) return "packet identifier must be non-zero [MQTT-2.2.1-3]";
+  if (Error error = DecodeProperties(r, kInUnsubscribe, &u.properties)) return error;
+  if (r.empty()) return ProtocolError("no topic filter [MQTT-3.10.3-2]");
+  while (!r.empty()) {
+    std::string_view& filter = u.filters.emplace_back();
+    if (!r.ReadLengthPrefixed(&filter)) {
+      return "topic filter runs past the end of the packet [v5 section 3.10.3]";
+    }
+    if (!IsValidUtf8(filter)) return "topic filter is not valid UTF-8 [MQTT-3.10.3-1]";
+    if (filter.empty()) return "topic filter is empty [MQTT-4.7.3-1]";
+  }
+  return nullptr;
+}
+
+Error DecodeUnsuback5(Reader& r, Packet* packet) {
+  Unsuback& u = packet->emplace<Unsuback>();
+  if (!r.ReadU16(&u.packet_id)) return "packet identifier is missing [v5 section 3.11.2]";
+  if (Error error = DecodeProperties(r, kInUnsuback, &u.properties)) return error;
+  if (r.empty()) return "no reason code [v5 section 3.11.3]";
+  u.reason_codes.reserve(r.remaining());
+  uint8_t code = 0;
+  while (r.ReadByte(&code)) {
+    if (Error error = CheckReasonCode(PacketType::kUnsuback, code,
+                                      "not an UNSUBACK reason code [MQTT-3.11.3-2]")) {
+      return error;
+    }
+    u.reason_codes.push_back(static_cast<ReasonCode>(code));
+  }
+  return nullptr;
+}
+
+// DISCONNECT and AUTH: a reason code and properties, each left out when the
+// remaining length stops before it (v5 sections 3.14.2.1 and 3.15.2.1).
+template <typename T>
+Error DecodeReasonAndProperties5(Reader& r, Packet* packet, uint16_t where,
+                                 const char* reason_rule) {
+  T& p = packet->emplace<T>();
+  if (r.empty()) return nullptr;
+  uint8_t code = 0;
+  r.ReadByte(&code);
+  p.reason_code = static_cast<ReasonCode>(code);
+  if (!r.empty()) {
+    if (Error error = DecodeProperties(r, where, &p.properties)) return error;
+  }
+  if (Error error = CheckReasonCode(TypeOf(*packet), code, reason_rule)) return error;
+  return r.empty() ? nullptr : kLeftoverBytes;
+}
+
 // The rule a fixed header's flag nibble breaks, or nullptr. PUBLISH uses its
 // flags for DUP, QoS and RETAIN; every other type has fixed values
 // [MQTT-2.2.2-1].
@@ -287,6 +862,34 @@ Error FixedBodySizeError(PacketType type, uint32_t remaining_length) {
   }
 }
 
+// The same for MQTT 5, where most bodies grew optional parts: only the
+// lower bounds and the body-less types are known from the header.
+Error FixedBodySizeError5(PacketType type, uint32_t remaining_length) {
+  switch (type) {
+    case PacketType::kConnack:
+      return remaining_length >= 3 ? nullptr
+                                   : "remaining length must be at least 3 [v5 section 3.2.1]";
+    case PacketType::kPuback:
+      return remaining_length >= 2 ? nullptr
+                                   : "remaining length must be at least 2 [v5 section 3.4.1]";
+    case PacketType::kPubrec:
+      return remaining_length >= 2 ? nullptr
+                                   : "remaining length must be at least 2 [v5 section 3.5.1]";
+    case PacketType::kPubrel:
+      return remaining_length >= 2 ? nullptr
+                                   : "remaining length must be at least 2 [v5 section 3.6.1]";
+    case PacketType::kPubcomp:
+      return remaining_length >= 2 ? nullptr
+                                   : "remaining length must be at least 2 [v5 section 3.7.1]";
+    case PacketType::kPingreq:
+      return remaining_length == 0 ? nullptr : "remaining length must be 0 [v5 section 3.12.1]";
+    case PacketType::kPingresp:
+      return remaining_length == 0 ? nullptr : "remaining length must be 0 [v5 section 3.13.1]";
+    default:
+      return nullptr;
+  }
+}
+
 Error DecodeBody(PacketType type, uint8_t flags, std::string_view body, Packet* packet) {
   Reader r(body);
   switch (type) {
@@ -328,10 +931,57 @@ Error DecodeBody(PacketType type, uint8_t flags, std::string_view body, Packet* 
   return "unexpected packet type";
 }
 
+Error DecodeBody5(PacketType type, uint8_t flags, std::string_view body, Packet* packet) {
+  Reader r(body);
+  switch (type) {
+    case PacketType::kConnect:
+      // Still read by its own level byte: a client may not switch protocols,
+      // but that is for the core to judge (a second CONNECT is an error).
+      return DecodeConnect(r, packet);
+    case PacketType::kConnack:
+      return DecodeConnack5(r, packet);
+    case PacketType::kPublish:
+      return DecodePublish5(r, flags, packet);
+    case PacketType::kPuback:
+      return DecodePubAck5<Puback>(r, packet, "not a PUBACK reason code [MQTT-3.4.2-1]");
+    case PacketType::kPubrec:
+      return DecodePubAck5<Pubrec>(r, packet, "not a PUBREC reason code [MQTT-3.5.2-1]");
+    case PacketType::kPubrel:
+      return DecodePubAck5<Pubrel>(r, packet, "not a PUBREL reason code [MQTT-3.6.2-1]");
+    case PacketType::kPubcomp:
+      return DecodePubAck5<Pubcomp>(r, packet, "not a PUBCOMP reason code [MQTT-3.7.2-1]");
+    case PacketType::kSubscribe:
+      return DecodeSubscribe5(r, packet);
+    case PacketType::kSuback:
+      return DecodeSuback5(r, packet);
+    case PacketType::kUnsubscribe:
+      return DecodeUnsubscribe5(r, packet);
+    case PacketType::kUnsuback:
+      return DecodeUnsuback5(r, packet);
+    case PacketType::kPingreq:
+      packet->emplace<Pingreq>();
+      return nullptr;
+    case PacketType::kPingresp:
+      packet->emplace<Pingresp>();
+      return nullptr;
+    case PacketType::kDisconnect:
+      return DecodeReasonAndProperties5<Disconnect>(r, packet, kInDisconnect,
+                                                    "not a DISCONNECT reason code [MQTT-3.14.2-1]");
+    case PacketType::kAuth:
+      return DecodeReasonAndProperties5<Auth>(r, packet, kInAuth,
+                                              "not an AUTH reason code [MQTT-3.15.2-1]");
+  }
+  return "unexpected packet type";
+}
+
 DecodeResult Malformed(DecodeResult result, const char* packet_name, Error rule) {
   result.status = DecodeStatus::kMalformed;
   result.consumed = 0;
-  result.error = std::string(packet_name) + ": " + rule;
+  result.reason = rule.reason;
+  result.error = std::string(packet_name) + ": " + rule.text;
+  if (rule.property != 0) {
+    result.error += std::string(" (") + PropertyName(static_cast<PropertyId>(rule.property)) + ")";
+  }
   return result;
 }
 
@@ -342,6 +992,20 @@ void AppendByte(uint8_t value, std::string* out) { out->push_back(static_cast<ch
 void AppendU16(uint16_t value, std::string* out) {
   AppendByte(static_cast<uint8_t>(value >> 8), out);
   AppendByte(static_cast<uint8_t>(value), out);
+}
+
+void AppendU32(uint32_t value, std::string* out) {
+  AppendU16(static_cast<uint16_t>(value >> 16), out);
+  AppendU16(static_cast<uint16_t>(value), out);
+}
+
+void AppendVarInt(uint32_t value, std::string* out) {
+  uint8_t bytes[4];
+  out->append(reinterpret_cast<const char*>(bytes), EncodeRemainingLength(value, bytes));
+}
+
+size_t VarIntSize(size_t value) {
+  return value < 128 ? 1 : value < 16384 ? 2 : value < 2097152 ? 3 : 4;
 }
 
 void AppendLengthPrefixed(std::string_view value, std::string* out) {
@@ -366,31 +1030,143 @@ uint8_t HeaderByte(PacketType type, uint8_t flags = 0) {
   return static_cast<uint8_t>((static_cast<uint8_t>(type) << 4) | flags);
 }
 
-void EncodeConnect(const Connect& c, std::string* out) {
+// Calls `f` for each property that is set, in identifier order (user
+// properties in their own order), with the identifier and the value. One
+// walk serves both the size computation and the writing, so they agree.
+template <typename F>
+void ForEachProperty(const Properties& p, F&& f) {
+  if (p.payload_format_indicator)
+    f(PropertyId::kPayloadFormatIndicator, *p.payload_format_indicator);
+  if (p.message_expiry_interval) f(PropertyId::kMessageExpiryInterval, *p.message_expiry_interval);
+  if (p.content_type) f(PropertyId::kContentType, *p.content_type);
+  if (p.response_topic) f(PropertyId::kResponseTopic, *p.response_topic);
+  if (p.correlation_data) f(PropertyId::kCorrelationData, *p.correlation_data);
+  for (uint32_t id : p.subscription_identifiers) f(PropertyId::kSubscriptionIdentifier, id);
+  if (p.session_expiry_interval) f(PropertyId::kSessionExpiryInterval, *p.session_expiry_interval);
+  if (p.assigned_client_identifier) {
+    f(PropertyId::kAssignedClientIdentifier, *p.assigned_client_identifier);
+  }
+  if (p.server_keep_alive) f(PropertyId::kServerKeepAlive, *p.server_keep_alive);
+  if (p.authentication_method) f(PropertyId::kAuthenticationMethod, *p.authentication_method);
+  if (p.authentication_data) f(PropertyId::kAuthenticationData, *p.authentication_data);
+  if (p.request_problem_information) {
+    f(PropertyId::kRequestProblemInformation, uint8_t{*p.request_problem_information});
+  }
+  if (p.will_delay_interval) f(PropertyId::kWillDelayInterval, *p.will_delay_interval);
+  if (p.request_response_information) {
+    f(PropertyId::kRequestResponseInformation, uint8_t{*p.request_response_information});
+  }
+  if (p.response_information) f(PropertyId::kResponseInformation, *p.response_information);
+  if (p.server_reference) f(PropertyId::kServerReference, *p.server_reference);
+  if (p.reason_string) f(PropertyId::kReasonString, *p.reason_string);
+  if (p.receive_maximum) f(PropertyId::kReceiveMaximum, *p.receive_maximum);
+  if (p.topic_alias_maximum) f(PropertyId::kTopicAliasMaximum, *p.topic_alias_maximum);
+  if (p.topic_alias) f(PropertyId::kTopicAlias, *p.topic_alias);
+  if (p.maximum_qos) f(PropertyId::kMaximumQos, *p.maximum_qos);
+  if (p.retain_available) f(PropertyId::kRetainAvailable, uint8_t{*p.retain_available});
+  for (const UserProperty& up : p.user_properties) f(PropertyId::kUserProperty, up);
+  if (p.maximum_packet_size) f(PropertyId::kMaximumPacketSize, *p.maximum_packet_size);
+  if (p.wildcard_subscription_available) {
+    f(PropertyId::kWildcardSubscriptionAvailable, uint8_t{*p.wildcard_subscription_available});
+  }
+  if (p.subscription_identifier_available) {
+    f(PropertyId::kSubscriptionIdentifierAvailable, uint8_t{*p.subscription_identifier_available});
+  }
+  if (p.shared_subscription_available) {
+    f(PropertyId::kSharedSubscriptionAvailable, uint8_t{*p.shared_subscription_available});
+  }
+}
+
+// The bytes of the properties themselves, without their length prefix.
+size_t PropertiesBodySize(const Properties& p) {
+  size_t size = 0;
+  ForEachProperty(p, [&size](PropertyId id, const auto& value) {
+    using V = std::decay_t<decltype(value)>;
+    size += 1;
+    if constexpr (std::is_same_v<V, uint8_t>) {
+      size += 1;
+    } else if constexpr (std::is_same_v<V, uint16_t>) {
+      size += 2;
+    } else if constexpr (std::is_same_v<V, uint32_t>) {
+      size += id == PropertyId::kSubscriptionIdentifier ? VarIntSize(value) : 4;
+    } else if constexpr (std::is_same_v<V, std::string_view>) {
+      size += 2 + value.size();
+    } else {
+      static_assert(std::is_same_v<V, UserProperty>);
+      size += 4 + value.key.size() + value.value.size();
+    }
+  });
+  return size;
+}
+
+// The property block with its length prefix.
+size_t PropertiesSize(const Properties& p) {
+  const size_t body = PropertiesBodySize(p);
+  return VarIntSize(body) + body;
+}
+
+void AppendProperties(const Properties& p, std::string* out) {
+  AppendVarInt(static_cast<uint32_t>(PropertiesBodySize(p)), out);
+  ForEachProperty(p, [out](PropertyId id, const auto& value) {
+    using V = std::decay_t<decltype(value)>;
+    AppendByte(static_cast<uint8_t>(id), out);
+    if constexpr (std::is_same_v<V, uint8_t>) {
+      AppendByte(value, out);
+    } else if constexpr (std::is_same_v<V, uint16_t>) {
+      AppendU16(value, out);
+    } else if constexpr (std::is_same_v<V, uint32_t>) {
+      if (id == PropertyId::kSubscriptionIdentifier) {
+        AppendVarInt(value, out);
+      } else {
+        AppendU32(value, out);
+      }
+    } else if constexpr (std::is_same_v<V, std::string_view>) {
+      AppendLengthPrefixed(value, out);
+    } else {
+      AppendLengthPrefixed(value.key, out);
+      AppendLengthPrefixed(value.value, out);
+    }
+  });
+}
+
+// Each packet type has a BodySize (the remaining length) and an AppendBody,
+// so that Encode and EncodedSize share one definition of the layout.
+
+std::string_view ProtocolNameOf(const Connect& c) {
   // An unset name means "the usual one", so a default Connect encodes as a
-  // valid 3.1.1 CONNECT.
-  const std::string_view name = c.protocol_name.empty() ? "MQTT" : c.protocol_name;
+  // valid CONNECT.
+  return c.protocol_name.empty() ? "MQTT" : c.protocol_name;
+}
+
+size_t BodySize(const Connect& c, bool) {
+  const bool v5 = c.protocol_level == kProtocolLevel5;
+  size_t length = 2 + ProtocolNameOf(c).size() + 1 + 1 + 2 + 2 + c.client_id.size();
+  if (v5) length += PropertiesSize(c.properties);
+  if (c.will) {
+    length += 2 + c.will->topic.size() + 2 + c.will->payload.size();
+    if (v5) length += PropertiesSize(c.will->properties);
+  }
+  if (c.username) length += 2 + c.username->size();
+  if (c.password) length += 2 + c.password->size();
+  return length;
+}
+
+void AppendBody(const Connect& c, bool, std::string* out) {
+  const bool v5 = c.protocol_level == kProtocolLevel5;
   uint8_t flags = c.clean_session ? 0x02 : 0;
-  size_t length = 2 + name.size() + 1 + 1 + 2 + 2 + c.client_id.size();
   if (c.will) {
     flags |= static_cast<uint8_t>(0x04 | (c.will->qos << 3) | (c.will->retain ? 0x20 : 0));
-    length += 2 + c.will->topic.size() + 2 + c.will->payload.size();
   }
-  if (c.username) {
-    flags |= 0x80;
-    length += 2 + c.username->size();
-  }
-  if (c.password) {
-    flags |= 0x40;
-    length += 2 + c.password->size();
-  }
-  AppendFixedHeader(HeaderByte(PacketType::kConnect), length, out);
-  AppendLengthPrefixed(name, out);
+  if (c.username) flags |= 0x80;
+  if (c.password) flags |= 0x40;
+  AppendLengthPrefixed(ProtocolNameOf(c), out);
   AppendByte(c.protocol_level, out);
   AppendByte(flags, out);
   AppendU16(c.keep_alive, out);
+  if (v5) AppendProperties(c.properties, out);
   AppendLengthPrefixed(c.client_id, out);
   if (c.will) {
+    if (v5) AppendProperties(c.will->properties, out);
     AppendLengthPrefixed(c.will->topic, out);
     AppendLengthPrefixed(c.will->payload, out);
   }
@@ -398,55 +1174,159 @@ void EncodeConnect(const Connect& c, std::string* out) {
   if (c.password) AppendLengthPrefixed(*c.password, out);
 }
 
-void EncodeConnack(const Connack& c, std::string* out) {
-  AppendFixedHeader(HeaderByte(PacketType::kConnack), 2, out);
+size_t BodySize(const Connack& c, bool v5) { return v5 ? 2 + PropertiesSize(c.properties) : 2; }
+
+void AppendBody(const Connack& c, bool v5, std::string* out) {
   AppendByte(c.session_present ? 1 : 0, out);
-  AppendByte(static_cast<uint8_t>(c.return_code), out);
-}
-
-void EncodePublish(const Publish& p, std::string* out) {
-  const size_t length = 2 + p.topic.size() + (p.qos > 0 ? 2 : 0) + p.payload.size();
-  AppendFixedHeader(PublishHeaderByte(p.qos, p.retain, p.dup), length, out);
-  AppendLengthPrefixed(p.topic, out);
-  if (p.qos > 0) AppendU16(p.packet_id, out);
-  out->append(p.payload);
-}
-
-void EncodePacketId(PacketType type, uint8_t flags, uint16_t packet_id, std::string* out) {
-  AppendFixedHeader(HeaderByte(type, flags), 2, out);
-  AppendU16(packet_id, out);
-}
-
-void EncodeSubscribe(const Subscribe& s, std::string* out) {
-  size_t length = 2;
-  for (const SubscribeFilter& f : s.filters) length += 2 + f.filter.size() + 1;
-  AppendFixedHeader(HeaderByte(PacketType::kSubscribe, 0x02), length, out);
-  AppendU16(s.packet_id, out);
-  for (const SubscribeFilter& f : s.filters) {
-    AppendLengthPrefixed(f.filter, out);
-    AppendByte(f.qos, out);
+  if (v5) {
+    AppendByte(static_cast<uint8_t>(c.reason_code), out);
+    AppendProperties(c.properties, out);
+  } else {
+    AppendByte(static_cast<uint8_t>(c.return_code), out);
   }
 }
 
-void EncodeSuback(const Suback& s, std::string* out) {
-  AppendFixedHeader(HeaderByte(PacketType::kSuback), 2 + s.return_codes.size(), out);
+size_t BodySize(const Publish& p, bool v5) {
+  return 2 + p.topic.size() + (p.qos > 0 ? 2 : 0) + (v5 ? PropertiesSize(p.properties) : 0) +
+         p.payload.size();
+}
+
+void AppendBody(const Publish& p, bool v5, std::string* out) {
+  AppendLengthPrefixed(p.topic, out);
+  if (p.qos > 0) AppendU16(p.packet_id, out);
+  if (v5) AppendProperties(p.properties, out);
+  out->append(p.payload);
+}
+
+// PUBACK, PUBREC, PUBREL, PUBCOMP: MQTT 5 leaves out what is 0x00 / empty.
+template <typename T>
+concept PubAck = std::is_same_v<T, Puback> || std::is_same_v<T, Pubrec> ||
+    std::is_same_v<T, Pubrel> || std::is_same_v<T, Pubcomp>;
+
+template <PubAck T>
+size_t BodySize(const T& ack, bool v5) {
+  if (!v5) return 2;
+  const size_t properties = PropertiesBodySize(ack.properties);
+  if (properties == 0) return ack.reason_code == ReasonCode::kSuccess ? 2 : 3;
+  return 3 + VarIntSize(properties) + properties;
+}
+
+template <PubAck T>
+void AppendBody(const T& ack, bool v5, std::string* out) {
+  AppendU16(ack.packet_id, out);
+  const size_t length = BodySize(ack, v5);
+  if (length >= 3) AppendByte(static_cast<uint8_t>(ack.reason_code), out);
+  if (length >= 4) AppendProperties(ack.properties, out);
+}
+
+uint8_t SubscriptionOptions(const SubscribeFilter& f, bool v5) {
+  if (!v5) return f.qos;
+  return static_cast<uint8_t>(f.qos | (f.no_local ? 0x04 : 0) | (f.retain_as_published ? 0x08 : 0) |
+                              (f.retain_handling << 4));
+}
+
+size_t BodySize(const Subscribe& s, bool v5) {
+  size_t length = 2 + (v5 ? PropertiesSize(s.properties) : 0);
+  for (const SubscribeFilter& f : s.filters) length += 2 + f.filter.size() + 1;
+  return length;
+}
+
+void AppendBody(const Subscribe& s, bool v5, std::string* out) {
   AppendU16(s.packet_id, out);
+  if (v5) AppendProperties(s.properties, out);
+  for (const SubscribeFilter& f : s.filters) {
+    AppendLengthPrefixed(f.filter, out);
+    AppendByte(SubscriptionOptions(f, v5), out);
+  }
+}
+
+size_t BodySize(const Suback& s, bool v5) {
+  return 2 + (v5 ? PropertiesSize(s.properties) : 0) + s.return_codes.size();
+}
+
+void AppendBody(const Suback& s, bool v5, std::string* out) {
+  AppendU16(s.packet_id, out);
+  if (v5) AppendProperties(s.properties, out);
   for (uint8_t code : s.return_codes) AppendByte(code, out);
 }
 
-void EncodeUnsubscribe(const Unsubscribe& u, std::string* out) {
-  size_t length = 2;
+size_t BodySize(const Unsubscribe& u, bool v5) {
+  size_t length = 2 + (v5 ? PropertiesSize(u.properties) : 0);
   for (std::string_view filter : u.filters) length += 2 + filter.size();
-  AppendFixedHeader(HeaderByte(PacketType::kUnsubscribe, 0x02), length, out);
+  return length;
+}
+
+void AppendBody(const Unsubscribe& u, bool v5, std::string* out) {
   AppendU16(u.packet_id, out);
+  if (v5) AppendProperties(u.properties, out);
   for (std::string_view filter : u.filters) AppendLengthPrefixed(filter, out);
+}
+
+size_t BodySize(const Unsuback& u, bool v5) {
+  return v5 ? 2 + PropertiesSize(u.properties) + u.reason_codes.size() : 2;
+}
+
+void AppendBody(const Unsuback& u, bool v5, std::string* out) {
+  AppendU16(u.packet_id, out);
+  if (!v5) return;
+  AppendProperties(u.properties, out);
+  for (ReasonCode code : u.reason_codes) AppendByte(static_cast<uint8_t>(code), out);
+}
+
+size_t BodySize(const Pingreq&, bool) { return 0; }
+void AppendBody(const Pingreq&, bool, std::string*) {}
+size_t BodySize(const Pingresp&, bool) { return 0; }
+void AppendBody(const Pingresp&, bool, std::string*) {}
+
+// DISCONNECT (MQTT 5 only) and AUTH (always MQTT 5): the reason code and the
+// properties, each left out when it and what follows are 0x00 / empty.
+template <typename T>
+concept ReasonAndProperties = std::is_same_v<T, Disconnect> || std::is_same_v<T, Auth>;
+
+template <ReasonAndProperties T>
+size_t BodySize(const T& p, bool v5) {
+  if (!v5 && std::is_same_v<T, Disconnect>) return 0;
+  const size_t properties = PropertiesBodySize(p.properties);
+  if (properties == 0) return p.reason_code == ReasonCode::kSuccess ? 0 : 1;
+  return 1 + VarIntSize(properties) + properties;
+}
+
+template <ReasonAndProperties T>
+void AppendBody(const T& p, bool v5, std::string* out) {
+  const size_t length = BodySize(p, v5);
+  if (length >= 1) AppendByte(static_cast<uint8_t>(p.reason_code), out);
+  if (length >= 2) AppendProperties(p.properties, out);
+}
+
+// The packet type of a Packet alternative, known at compile time (the
+// variant lists the types in wire order from CONNECT).
+template <typename T, size_t I = 0>
+constexpr PacketType TypeOfAlternative() {
+  if constexpr (std::is_same_v<std::variant_alternative_t<I, Packet>, T>) {
+    return static_cast<PacketType>(I + static_cast<size_t>(PacketType::kConnect));
+  } else {
+    return TypeOfAlternative<T, I + 1>();
+  }
+}
+
+template <typename T>
+uint8_t FirstByte(const T& p) {
+  if constexpr (std::is_same_v<T, Publish>) {
+    return PublishHeaderByte(p.qos, p.retain, p.dup);
+  } else if constexpr (std::is_same_v<T, Pubrel> || std::is_same_v<T, Subscribe> ||
+                       std::is_same_v<T, Unsubscribe>) {
+    return HeaderByte(TypeOfAlternative<T>(), 0x02);
+  } else {
+    return HeaderByte(TypeOfAlternative<T>());
+  }
 }
 
 }  // namespace
 
-DecodeResult Decode(std::string_view data, size_t max_packet_size) {
+DecodeResult Decode(std::string_view data, size_t max_packet_size, uint8_t protocol_level) {
   DecodeResult result;
   if (data.empty()) return result;
+  const bool v5 = protocol_level == kProtocolLevel5;
 
   const uint8_t first = static_cast<uint8_t>(data[0]);
   const uint8_t type_bits = first >> 4;
@@ -456,7 +1336,7 @@ DecodeResult Decode(std::string_view data, size_t max_packet_size) {
   if (type_bits == 0) {
     return Malformed(std::move(result), "packet type 0", "reserved [section 2.2.1]");
   }
-  if (type_bits == static_cast<uint8_t>(PacketType::kAuth)) {
+  if (type_bits == static_cast<uint8_t>(PacketType::kAuth) && !v5) {
     return Malformed(std::move(result), "packet type 15",
                      "reserved in MQTT 3.1.1 (AUTH exists only in MQTT 5) [section 2.2.1]");
   }
@@ -470,9 +1350,11 @@ DecodeResult Decode(std::string_view data, size_t max_packet_size) {
   // bytes [section 2.2.3].
   uint32_t remaining_length = 0;
   size_t header_size = 1;
+  uint8_t last_length_byte = 0;
   for (int shift = 0;; shift += 7) {
     if (header_size >= data.size()) return result;  // incomplete
     const uint8_t byte = static_cast<uint8_t>(data[header_size++]);
+    last_length_byte = byte;
     remaining_length |= static_cast<uint32_t>(byte & 0x7F) << shift;
     if (!(byte & 0x80)) break;
     if (header_size == 5) {
@@ -480,12 +1362,19 @@ DecodeResult Decode(std::string_view data, size_t max_packet_size) {
                        "remaining length longer than 4 bytes [section 2.2.3]");
     }
   }
-  if (Error error = FixedBodySizeError(type, remaining_length)) {
+  // MQTT 5 wants the shortest form; 3.1.1 did not say so. A v5 CONNECT on a
+  // connection that has no version yet is checked once its level is read.
+  const bool minimal_length = header_size == 2 || last_length_byte != 0;
+  const Error non_minimal = "remaining length not in its shortest form [MQTT-1.5.5-1]";
+  if (v5 && !minimal_length) return Malformed(std::move(result), name, non_minimal);
+  if (Error error = v5 ? FixedBodySizeError5(type, remaining_length)
+                       : FixedBodySizeError(type, remaining_length)) {
     return Malformed(std::move(result), name, error);
   }
   const size_t packet_size = header_size + remaining_length;
   if (packet_size > max_packet_size) {
     result.status = DecodeStatus::kTooLarge;
+    result.reason = ReasonCode::kPacketTooLarge;
     result.error = std::string(name) + ": packet of " + std::to_string(packet_size) +
                    " bytes exceeds the limit of " + std::to_string(max_packet_size) + " bytes";
     return result;
@@ -493,50 +1382,33 @@ DecodeResult Decode(std::string_view data, size_t max_packet_size) {
   if (data.size() < packet_size) return result;  // incomplete
 
   const std::string_view body = data.substr(header_size, remaining_length);
-  if (Error error = DecodeBody(type, flags, body, &result.packet)) {
+  if (Error error = v5 ? DecodeBody5(type, flags, body, &result.packet)
+                       : DecodeBody(type, flags, body, &result.packet)) {
     return Malformed(std::move(result), name, error);
+  }
+  if (!minimal_length && type == PacketType::kConnect &&
+      std::get<Connect>(result.packet).protocol_level == kProtocolLevel5) {
+    return Malformed(std::move(result), name, non_minimal);
   }
   result.status = DecodeStatus::kOk;
   result.consumed = packet_size;
   return result;
 }
 
-void Encode(const Packet& packet, std::string* out) {
+void Encode(const Packet& packet, std::string* out, uint8_t protocol_level) {
+  const bool v5 = protocol_level == kProtocolLevel5;
   std::visit(
-      [out](const auto& p) {
-        using T = std::decay_t<decltype(p)>;
-        if constexpr (std::is_same_v<T, Connect>) {
-          EncodeConnect(p, out);
-        } else if constexpr (std::is_same_v<T, Connack>) {
-          EncodeConnack(p, out);
-        } else if constexpr (std::is_same_v<T, Publish>) {
-          EncodePublish(p, out);
-        } else if constexpr (std::is_same_v<T, Puback>) {
-          EncodePacketId(PacketType::kPuback, 0, p.packet_id, out);
-        } else if constexpr (std::is_same_v<T, Pubrec>) {
-          EncodePacketId(PacketType::kPubrec, 0, p.packet_id, out);
-        } else if constexpr (std::is_same_v<T, Pubrel>) {
-          EncodePacketId(PacketType::kPubrel, 0x02, p.packet_id, out);
-        } else if constexpr (std::is_same_v<T, Pubcomp>) {
-          EncodePacketId(PacketType::kPubcomp, 0, p.packet_id, out);
-        } else if constexpr (std::is_same_v<T, Subscribe>) {
-          EncodeSubscribe(p, out);
-        } else if constexpr (std::is_same_v<T, Suback>) {
-          EncodeSuback(p, out);
-        } else if constexpr (std::is_same_v<T, Unsubscribe>) {
-          EncodeUnsubscribe(p, out);
-        } else if constexpr (std::is_same_v<T, Unsuback>) {
-          EncodePacketId(PacketType::kUnsuback, 0, p.packet_id, out);
-        } else if constexpr (std::is_same_v<T, Pingreq>) {
-          AppendFixedHeader(HeaderByte(PacketType::kPingreq), 0, out);
-        } else if constexpr (std::is_same_v<T, Pingresp>) {
-          AppendFixedHeader(HeaderByte(PacketType::kPingresp), 0, out);
-        } else {
-          static_assert(std::is_same_v<T, Disconnect>, "every packet type needs an encoder");
-          AppendFixedHeader(HeaderByte(PacketType::kDisconnect), 0, out);
-        }
+      [out, v5](const auto& p) {
+        AppendFixedHeader(FirstByte(p), BodySize(p, v5), out);
+        AppendBody(p, v5, out);
       },
       packet);
+}
+
+size_t EncodedSize(const Packet& packet, uint8_t protocol_level) {
+  const bool v5 = protocol_level == kProtocolLevel5;
+  const size_t body = std::visit([v5](const auto& p) { return BodySize(p, v5); }, packet);
+  return 1 + VarIntSize(body) + body;
 }
 
 size_t EncodeRemainingLength(uint32_t length, uint8_t out[4]) {
@@ -553,5 +1425,65 @@ size_t EncodeRemainingLength(uint32_t length, uint8_t out[4]) {
   } while (length > 0);
   return used;
 }
+
+namespace internal {
+
+size_t FindProperty(std::string_view block, size_t pos, uint8_t id) {
+  while (pos < block.size()) {
+    const uint8_t here = static_cast<uint8_t>(block[pos]);
+    if (here == id) return pos;
+    const PropertySpec* spec = SpecOf(here);
+    if (!spec) return block.size();  // cannot happen in a validated block
+    Reader r(block, pos + 1);
+    uint8_t byte = 0;
+    uint16_t two = 0;
+    uint32_t four = 0;
+    std::string_view text;
+    bool ok = true;
+    switch (spec->type) {
+      case PropertyType::kNone:
+        ok = false;
+        break;
+      case PropertyType::kByte:
+        ok = r.ReadByte(&byte);
+        break;
+      case PropertyType::kTwoByte:
+        ok = r.ReadU16(&two);
+        break;
+      case PropertyType::kFourByte:
+        ok = r.ReadU32(&four);
+        break;
+      case PropertyType::kVarInt:
+        ok = r.ReadVarInt(&four) != VarIntStatus::kTruncated;
+        break;
+      case PropertyType::kString:
+      case PropertyType::kBinary:
+        ok = r.ReadLengthPrefixed(&text);
+        break;
+      case PropertyType::kStringPair:
+        ok = r.ReadLengthPrefixed(&text) && r.ReadLengthPrefixed(&text);
+        break;
+    }
+    if (!ok) return block.size();
+    pos = r.position();
+  }
+  return block.size();
+}
+
+size_t ReadPropertyValue(std::string_view block, size_t pos, UserProperty* value) {
+  Reader r(block, pos);
+  if (!r.ReadLengthPrefixed(&value->key) || !r.ReadLengthPrefixed(&value->value)) {
+    return block.size();
+  }
+  return r.position();
+}
+
+size_t ReadPropertyValue(std::string_view block, size_t pos, uint32_t* value) {
+  Reader r(block, pos);
+  if (r.ReadVarInt(value) == VarIntStatus::kTruncated) return block.size();
+  return r.position();
+}
+
+}  // namespace internal
 
 }  // namespace plaza::mqtt

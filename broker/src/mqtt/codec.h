@@ -1,7 +1,14 @@
-// The MQTT 3.1.1 wire codec: bytes to packets and packets to bytes, with no
-// I/O and no state. Every rule that makes a packet malformed (reserved flag
-// bits, QoS 3, a missing packet id, bad UTF-8, trailing bytes, ...) is
+// The MQTT 3.1.1 and 5.0 wire codec: bytes to packets and packets to bytes,
+// with no I/O and no state. Every rule that makes a packet malformed
+// (reserved flag bits, QoS 3, a missing packet id, bad UTF-8, trailing bytes,
+// a property the packet may not carry, a property given twice, ...) is
 // checked here, so the broker core only ever sees well-formed packets.
+//
+// The codec does not track the connection, so the caller says which protocol
+// the connection speaks (the level its CONNECT carried); the CONNECT itself
+// is read in the format of its own protocol level byte. Rules that need
+// connection state (topic alias ranges, Receive Maximum, a Subscription
+// Identifier sent by a client, AUTH without a method) are the core's.
 #ifndef PLAZA_BROKER_MQTT_CODEC_H_
 #define PLAZA_BROKER_MQTT_CODEC_H_
 
@@ -30,17 +37,36 @@ struct DecodeResult {
   size_t consumed = 0;
   Packet packet;      // valid when status == kOk; borrows from `data`
   std::string error;  // human-readable, names the packet and the rule
+  // With kMalformed and kTooLarge, the MQTT 5 reason code to answer with (in
+  // the CONNACK if the packet was the CONNECT, otherwise in a DISCONNECT):
+  // kMalformedPacket, kProtocolError, kTopicNameInvalid,
+  // kUnsupportedProtocolVersion (a level-5 CONNECT not named "MQTT") or
+  // kPacketTooLarge. Also set in 3.1.1 mode, where the caller just closes.
+  ReasonCode reason = ReasonCode::kSuccess;
 };
 
 // Decodes the packet at the start of `data`. `max_packet_size` bounds the
-// whole packet (fixed header included). A CONNECT whose protocol level is not
-// 3.1.1 is returned with only protocol_name and protocol_level filled in, so
-// the caller can answer "unacceptable protocol version".
-DecodeResult Decode(std::string_view data, size_t max_packet_size);
+// whole packet (fixed header included). `protocol_level` is the connection's
+// (kProtocolLevel311 or kProtocolLevel5; other values mean 3.1.1), except for
+// CONNECT: level 4 and level 5 CONNECTs are decoded in full whatever the
+// argument; one of any other level is returned with only protocol_name and
+// protocol_level filled in, so the caller can refuse the version.
+// PUBLISH decoding never allocates, with or without properties.
+DecodeResult Decode(std::string_view data, size_t max_packet_size,
+                    uint8_t protocol_level = kProtocolLevel311);
 
-// Appends the wire form of `packet` to `out`.
-// An empty Connect::protocol_name is written as "MQTT"; strings must fit in 65,535 bytes.
-void Encode(const Packet& packet, std::string* out);
+// Appends the wire form of `packet` to `out`, in the format of
+// `protocol_level` (a CONNECT in that of its own protocol_level; AUTH always
+// in MQTT 5 form). 3.1.1 writes no v5 field. MQTT 5 acknowledgements,
+// DISCONNECT and AUTH take their short forms when the reason code is 0x00
+// and/or there are no properties.
+// An empty Connect::protocol_name is written as "MQTT"; strings must fit in
+// 65,535 bytes; values are written as given (the caller keeps them valid).
+void Encode(const Packet& packet, std::string* out, uint8_t protocol_level = kProtocolLevel311);
+
+// The number of bytes Encode would append, fixed header included, computed
+// without encoding: for honouring a peer's Maximum Packet Size.
+size_t EncodedSize(const Packet& packet, uint8_t protocol_level = kProtocolLevel311);
 
 // Writes the variable-length "remaining length" of `length` (at most
 // kMaxRemainingLength) into `out` and returns how many bytes it used (1-4).
