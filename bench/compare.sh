@@ -166,11 +166,13 @@ if [[ -z $retries ]]; then
   ((quick)) && retries=0 || retries=2
 fi
 if ((quick)); then
+  retry_budget=60
   sat=(--saturate --duration 1 --warmup 0.3 --drain 0.5 --max-steps 4 --precision 0.25)
   fixed=(--duration 2 --warmup 0.5 --drain 1)
   storm_connections=2000
 else
-  sat=(--saturate --duration 3 --warmup 1 --drain 1 --max-steps 10 --precision 0.1)
+  retry_budget=360
+  sat=(--saturate --duration 3 --warmup 1 --drain 1 --max-steps 11 --precision 0.1)
   fixed=(--duration 10 --warmup 2 --drain 2)
   storm_connections=10000
 fi
@@ -208,7 +210,9 @@ run_with_retries() {
   local result attempt
   for ((attempt = 0; ; attempt++)); do
     result=$(run_one "$@")
-    if ((attempt >= retries)) || ! disturbed "$result"; then
+    # Retries stop once the run is past its time budget, so a busy machine
+    # can't stretch a full comparison much beyond ~10 minutes.
+    if ((attempt >= retries || SECONDS - start_time > retry_budget)) || ! disturbed "$result"; then
       echo "$result"
       return
     fi
@@ -287,12 +291,12 @@ echo "plaza-bench: $bench"
 echo "plaza:       $plaza$([[ $have_plaza == 0 ]] && echo ' (not built: skipped)')"
 echo "mosquitto:   $mosquitto ($("$mosquitto" -h 2>&1 | head -1 | awk '{print $3}'), default config$( ((nodelay)) && echo ' + set_tcp_nodelay true'))"
 echo "pinning:     brokers on CPU $broker_cpu, bench on CPU $bench_cpu; log: $log"
+start_time=$SECONDS
 echo "load:        $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
 echo
 rows=()
 index=0
 noisy=0
-start_time=$SECONDS
 for scenario in "${scenarios[@]}"; do
   IFS='|' read -r title args metrics <<<"$scenario"
   read -r -a argv <<<"$args"
