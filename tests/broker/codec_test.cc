@@ -248,6 +248,43 @@ TEST(CodecRoundTripTest, DecodingPublishDoesNotAllocate) {
   }
 }
 
+TEST(CodecRoundTripTest, DecodingV5PublishDoesNotAllocate) {
+  // Properties included, user properties and subscription identifiers too:
+  // the repeatable ones are views over the packet's property bytes.
+  const std::string payload(4096, 'x');
+  const UserProperty user[] = {{"trace", "abc"}, {"trace", "def"}};
+  const uint32_t subscription_ids[] = {1, 200000};
+  const Properties with_properties{.payload_format_indicator = 1,
+                                   .message_expiry_interval = 60,
+                                   .content_type = "application/json",
+                                   .response_topic = "replies/1",
+                                   .correlation_data = "42",
+                                   .subscription_identifiers = subscription_ids,
+                                   .topic_alias = 3,
+                                   .user_properties = user};
+  for (const Properties& properties : {Properties{}, with_properties}) {
+    for (uint8_t qos = 0; qos <= 2; ++qos) {
+      std::string wire;
+      Encode(Publish{.topic = "sensors/room/temperature",
+                     .payload = payload,
+                     .qos = qos,
+                     .packet_id = 9,
+                     .properties = properties},
+             &wire, kProtocolLevel5);
+      const size_t before = g_allocations.load();
+      const DecodeResult result = Decode(wire, kNoLimit, kProtocolLevel5);
+      size_t user_properties = 0;
+      for (const UserProperty& p : std::get<Publish>(result.packet).properties.user_properties) {
+        user_properties += p.key.size();
+      }
+      const size_t after = g_allocations.load();
+      ASSERT_EQ(result.status, DecodeStatus::kOk) << result.error;
+      EXPECT_EQ(after, before) << "QoS " << int{qos};
+      EXPECT_EQ(user_properties, properties.user_properties.empty() ? 0u : 10u);
+    }
+  }
+}
+
 TEST(CodecRoundTripTest, KnownWireBytes) {
   EXPECT_EQ(EncodeToString(Pingreq{}), "\xC0\x00"sv);
   EXPECT_EQ(EncodeToString(Pingresp{}), "\xD0\x00"sv);
