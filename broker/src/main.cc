@@ -12,6 +12,7 @@
 #include "common/log.h"
 #include "config/config.h"
 #include "net/server.h"
+#include "plugin/plugin_host.h"
 
 namespace {
 
@@ -33,7 +34,7 @@ constexpr char kUsage[] =
     "      --version         the version\n"
     "\n"
     "Signals: SIGTERM or SIGINT stop the broker; SIGHUP re-reads the\n"
-    "configuration file and applies log_level and limits.\n";
+    "configuration file and applies log_level, limits and plugin configs.\n";
 
 struct CommandLine {
   std::optional<std::string> config_path;
@@ -136,6 +137,15 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  // Plugins load before the first client can connect; a plugin that cannot
+  // load stops the start, like a bad configuration.
+  plaza::broker::PluginHost plugins;
+  if (!plugins.Load(config.plugins, &error)) {
+    std::fprintf(stderr, "plaza-broker: %s\n", error.c_str());
+    return 1;
+  }
+  if (plugins.size() > 0) config.server.hooks = &plugins;
+
   plaza::broker::Server server(config.server);
   if (!server.Start(&error)) {
     std::fprintf(stderr, "plaza-broker: %s\n", error.c_str());
@@ -153,8 +163,9 @@ int main(int argc, char** argv) {
       }
       plaza::SetLogLevel(reloaded.log_level);
       server.Reload(reloaded.server.limits);
-      PLAZA_LOG(kInfo) << "configuration reloaded (log level and limits; listeners and threads "
-                          "change only with a restart)";
+      plugins.Reload(reloaded.plugins);
+      PLAZA_LOG(kInfo) << "configuration reloaded (log level, limits and plugin configs; "
+                          "listeners, threads and the plugin list change only with a restart)";
       continue;
     }
     PLAZA_LOG(kInfo) << "stopping on " << strsignal(sig);

@@ -184,6 +184,7 @@ MosqClient::MosqClient(uint16_t port, std::string client_id, bool clean_session)
   mosquitto_connect_with_flags_callback_set(mosq_, &MosqClient::OnConnect);
   mosquitto_subscribe_callback_set(mosq_, &MosqClient::OnSubscribe);
   mosquitto_publish_callback_set(mosq_, &MosqClient::OnPublish);
+  mosquitto_unsubscribe_callback_set(mosq_, &MosqClient::OnUnsubscribe);
   mosquitto_message_callback_set(mosq_, &MosqClient::OnMessage);
   mosquitto_disconnect_callback_set(mosq_, &MosqClient::OnDisconnect);
 }
@@ -204,6 +205,22 @@ void MosqClient::OnSubscribe(mosquitto*, void* self, int mid, int count, const i
 
 void MosqClient::OnPublish(mosquitto*, void* self, int mid) {
   static_cast<MosqClient*>(self)->completed_mids_.push_back(mid);
+}
+
+void MosqClient::OnUnsubscribe(mosquitto*, void* self, int mid) {
+  static_cast<MosqClient*>(self)->completed_mids_.push_back(mid);
+}
+
+bool MosqClient::Unsubscribe(const std::string& filter) {
+  int mid = 0;
+  const int rc = mosquitto_unsubscribe(mosq_, &mid, filter.c_str());
+  if (rc != MOSQ_ERR_SUCCESS) {
+    error_ = "unsubscribe " + filter + ": " + mosquitto_strerror(rc);
+    return false;
+  }
+  return LoopUntil([&] {
+    return std::find(completed_mids_.begin(), completed_mids_.end(), mid) != completed_mids_.end();
+  });
 }
 
 void MosqClient::OnMessage(mosquitto*, void* self, const mosquitto_message* message) {

@@ -62,6 +62,8 @@ class PahoClient {
   bool session_present() const { return session_present_; }
   // The granted QoS (0x80 for a refusal), or -1 on error.
   int Subscribe(const std::string& filter, int qos);
+  // Waits for the UNSUBACK.
+  bool Unsubscribe(const std::string& filter);
   // Returns once the QoS flow is complete (PUBACK or PUBCOMP received).
   bool Publish(const std::string& topic, std::string_view payload, int qos = 0,
                bool retain = false);
@@ -92,6 +94,8 @@ class MosqClient {
   bool Connect(int keep_alive_s = 60);
   bool session_present() const { return session_present_; }
   int Subscribe(const std::string& filter, int qos);
+  // Waits for the UNSUBACK.
+  bool Unsubscribe(const std::string& filter);
   // Returns once the QoS flow is complete (or, for QoS 0, the packet is sent).
   bool Publish(const std::string& topic, std::string_view payload, int qos = 0,
                bool retain = false);
@@ -107,6 +111,7 @@ class MosqClient {
   static void OnConnect(mosquitto*, void* self, int rc, int flags);
   static void OnSubscribe(mosquitto*, void* self, int mid, int count, const int* granted);
   static void OnPublish(mosquitto*, void* self, int mid);
+  static void OnUnsubscribe(mosquitto*, void* self, int mid);
   static void OnMessage(mosquitto*, void* self, const mosquitto_message* message);
   static void OnDisconnect(mosquitto*, void* self, int rc);
   // Loops the client until `done` or the timeout; false on timeout or loss.

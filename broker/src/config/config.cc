@@ -107,6 +107,48 @@ void ParseLimits(const YAML::Node& node, ServerOptions* server) {
   }
 }
 
+// "build/x/libplaza_rooms.so" -> "plaza_rooms"
+std::string NameFromPath(const std::string& path) {
+  std::string name = path.substr(path.find_last_of('/') + 1);
+  if (name.starts_with("lib")) name.erase(0, 3);
+  const size_t dot = name.find('.');
+  if (dot != std::string::npos) name.erase(dot);
+  return name;
+}
+
+void ParsePlugins(const YAML::Node& node, std::vector<PluginConfig>* plugins) {
+  if (!node.IsSequence()) throw ConfigError(node, "'plugins' must be a list of {path, config}");
+  plugins->clear();
+  for (const YAML::Node& item : node) {
+    RequireMap(item, "each plugin");
+    PluginConfig plugin;
+    bool has_path = false;
+    for (const auto& entry : item) {
+      const std::string key = entry.first.Scalar();
+      if (key == "path") {
+        plugin.path = ReadString(entry.second, "path");
+        has_path = !plugin.path.empty();
+      } else if (key == "name") {
+        plugin.name = ReadString(entry.second, "name");
+      } else if (key == "config") {
+        YAML::Emitter out;
+        out << entry.second;
+        plugin.config_yaml = out.c_str();
+      } else {
+        throw ConfigError(entry.first, "unknown plugin key '" + key + "' (path, name, config)");
+      }
+    }
+    if (!has_path) throw ConfigError(item, "a plugin needs a 'path'");
+    if (plugin.name.empty()) plugin.name = NameFromPath(plugin.path);
+    for (const PluginConfig& other : *plugins) {
+      if (other.name == plugin.name) {
+        throw ConfigError(item, "two plugins are named '" + plugin.name + "'; give one a 'name'");
+      }
+    }
+    plugins->push_back(std::move(plugin));
+  }
+}
+
 }  // namespace
 
 BrokerConfig DefaultConfig() {
@@ -142,6 +184,8 @@ bool ParseConfig(std::string_view text, std::string_view source, BrokerConfig* c
         parsed.log_level = *level;
       } else if (key == "limits") {
         ParseLimits(value, &parsed.server);
+      } else if (key == "plugins") {
+        ParsePlugins(value, &parsed.plugins);
       } else {
         throw ConfigError(entry.first, "unknown key '" + key + "'");
       }

@@ -10,6 +10,10 @@
 //     max_connections: 0  # 0 = only the descriptor limit
 //     max_packet_size: 1048576
 //     ...                 # see core/limits.h and docs/operations.md
+//   plugins:              # loaded in order; hooks run in this order
+//     - path: build/plugins/example/libplaza_example.so
+//       name: example     # optional: defaults to the file name
+//       config: {any: yaml}
 #ifndef PLAZA_BROKER_CONFIG_CONFIG_H_
 #define PLAZA_BROKER_CONFIG_CONFIG_H_
 
@@ -18,11 +22,13 @@
 
 #include "common/log.h"
 #include "net/server.h"
+#include "plugin/plugin_config.h"
 
 namespace plaza::broker {
 
 struct BrokerConfig {
   ServerOptions server;
+  std::vector<PluginConfig> plugins;  // in the order their hooks run
   LogLevel log_level = LogLevel::kInfo;
 };
 

@@ -4,6 +4,7 @@
 // subscriptions in shard_subscribe.cc.
 #include "core/shard.h"
 
+#include <chrono>
 #include <random>
 #include <type_traits>
 #include <variant>
@@ -13,6 +14,35 @@
 #include "mqtt/topic.h"
 
 namespace plaza::broker {
+
+uint8_t ConnectReturnCodeFor(uint8_t reason_code) {
+  using mqtt::ConnectReturnCode;
+  ConnectReturnCode code;
+  switch (reason_code) {
+    case 0x00:
+      code = ConnectReturnCode::kAccepted;
+      break;
+    case 0x84:  // unsupported protocol version
+      code = ConnectReturnCode::kUnacceptableProtocolVersion;
+      break;
+    case 0x85:  // client identifier not valid
+      code = ConnectReturnCode::kIdentifierRejected;
+      break;
+    case 0x86:  // bad user name or password
+      code = ConnectReturnCode::kBadUsernameOrPassword;
+      break;
+    case 0x88:  // server unavailable
+    case 0x89:  // server busy
+    case 0x97:  // quota exceeded
+    case 0x9F:  // connection rate exceeded
+      code = ConnectReturnCode::kServerUnavailable;
+      break;
+    default:  // not authorized, banned, and anything else
+      code = ConnectReturnCode::kNotAuthorized;
+      break;
+  }
+  return static_cast<uint8_t>(code);
+}
 
 const char* CloseReasonName(CloseReason reason) {
   switch (reason) {
@@ -38,8 +68,8 @@ const char* CloseReasonName(CloseReason reason) {
   return "?";
 }
 
-Shard::Shard(size_t index, size_t count, const Limits& limits, ShardHost* host)
-    : shard_index_(index), shard_count_(count), limits_(limits), host_(host) {}
+Shard::Shard(size_t index, size_t count, const Limits& limits, ShardHost* host, Hooks* hooks)
+    : shard_index_(index), shard_count_(count), limits_(limits), host_(host), hooks_(hooks) {}
 
 Shard::~Shard() = default;
 
@@ -62,6 +92,21 @@ size_t Shard::ShardFor(std::string_view client_id, size_t count) {
 Shard::Connection* Shard::Find(ConnId id) {
   auto it = connections_.find(id);
   return it == connections_.end() ? nullptr : it->second.get();
+}
+
+ClientFacts Shard::FactsOf(const Connection& conn) const {
+  ClientFacts facts;
+  facts.id = conn.id;
+  if (conn.session) {
+    facts.client_id = conn.session->client_id;
+    facts.clean_start = conn.session->clean;
+  }
+  if (conn.username) facts.username = *conn.username;
+  facts.address = conn.peer;
+  facts.protocol_level = mqtt::kProtocolLevel311;
+  facts.keep_alive = conn.keep_alive;
+  facts.connected_at_ms = conn.connected_at_ms;
+  return facts;
 }
 
 OutputQueue* Shard::Output(ConnId id) {
@@ -199,6 +244,26 @@ void Shard::HandleConnect(Connection& conn, const mqtt::Connect& connect) {
     return;
   }
 
+  conn.keep_alive = connect.keep_alive;
+  if (connect.username) conn.username = std::string(*connect.username);
+  conn.connected_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  if (hooks_) {
+    ClientFacts facts = FactsOf(conn);
+    facts.client_id = client_id;
+    facts.clean_start = connect.clean_session;
+    const ConnectDecision decision = hooks_->OnConnect(facts, connect.password);
+    if (decision.verdict != HookVerdict::kAllow) {
+      PLAZA_LOG(kInfo) << "refusing " << conn.peer << " (" << client_id
+                       << "): a plugin denied the connection (reason 0x" << std::hex
+                       << static_cast<int>(decision.reason_code) << ")";
+      Refuse(conn, static_cast<mqtt::ConnectReturnCode>(
+                       ConnectReturnCodeFor(decision.reason_code ? decision.reason_code : 0x87)));
+      return;
+    }
+  }
+
   auto it = sessions_.find(client_id);
   if (it != sessions_.end() && it->second->conn != 0) {
     if (Connection* old = Find(it->second->conn)) {
@@ -225,7 +290,6 @@ void Shard::HandleConnect(Connection& conn, const mqtt::Connect& connect) {
   session->conn = conn.id;
   conn.session = session;
   conn.state = Connection::State::kOpen;
-  conn.keep_alive = connect.keep_alive;
   if (connect.will) {
     conn.will = StoredWill{std::string(connect.will->topic), std::string(connect.will->payload),
                            connect.will->qos, connect.will->retain};
@@ -273,6 +337,9 @@ void Shard::CloseConnection(Connection& conn, CloseReason reason) {
   std::optional<StoredWill> will = std::move(conn.will);
   conn.will.reset();
   const std::string client_id = conn.session ? conn.session->client_id : std::string();
+  const bool publish_will = was_open && will && reason != CloseReason::kClientDisconnect &&
+                            reason != CloseReason::kShutdown;
+  if (hooks_ && was_open) hooks_->OnDisconnect(FactsOf(conn), reason, publish_will);
   DetachSession(conn);
   // kNetwork means the socket is already gone.
   if (reason != CloseReason::kNetwork) host_->Close(conn.id);
@@ -280,8 +347,6 @@ void Shard::CloseConnection(Connection& conn, CloseReason reason) {
     PLAZA_LOG(kDebug) << "closing " << conn.peer << " (" << client_id
                       << "): " << CloseReasonName(reason);
   }
-  const bool publish_will = was_open && will && reason != CloseReason::kClientDisconnect &&
-                            reason != CloseReason::kShutdown;
   if (publish_will) {
     Publish(MakeMessage(will->topic, will->payload, will->qos, will->retain));
   }

@@ -22,6 +22,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/hooks.h"
 #include "core/limits.h"
 #include "core/message.h"
 #include "core/output_queue.h"
@@ -31,20 +32,6 @@
 #include "mqtt/packet.h"
 
 namespace plaza::broker {
-
-// Why a connection ended; decides whether its will is published.
-enum class CloseReason {
-  kClientDisconnect,  // DISCONNECT received: no will
-  kNetwork,           // the peer closed or the socket failed
-  kKeepAlive,         // nothing heard for 1.5 x keep-alive
-  kTakeover,          // another connection took its client id
-  kProtocolError,     // malformed or forbidden packet
-  kOverflow,          // could not keep up with its QoS 1/2 queue
-  kConnectTimeout,    // no CONNECT in time
-  kRefused,           // CONNACK with an error code was sent
-  kShutdown,          // the broker is stopping: no will
-};
-const char* CloseReasonName(CloseReason reason);
 
 // What a shard needs from the worker that runs it.
 class ShardHost {
@@ -77,7 +64,8 @@ struct ShardStats {
 
 class Shard {
  public:
-  Shard(size_t index, size_t count, const Limits& limits, ShardHost* host);
+  // `hooks` (may be null) is shared by every shard and outlives them.
+  Shard(size_t index, size_t count, const Limits& limits, ShardHost* host, Hooks* hooks = nullptr);
   ~Shard();
   Shard(const Shard&) = delete;
   Shard& operator=(const Shard&) = delete;
@@ -128,6 +116,8 @@ class Shard {
     OutputQueue output;
     Session* session = nullptr;
     std::optional<StoredWill> will;
+    std::optional<std::string> username;
+    int64_t connected_at_ms = 0;  // Unix time, for plugins
     uint16_t keep_alive = 0;
     int64_t opened_ms = 0;
     int64_t last_seen_ms = 0;
@@ -165,11 +155,13 @@ class Shard {
   void HandleUnsubscribe(Connection& conn, const mqtt::Unsubscribe& unsubscribe);
 
   Connection* Find(ConnId id);
+  ClientFacts FactsOf(const Connection& conn) const;
 
   const size_t shard_index_;
   const size_t shard_count_;
   Limits limits_;
   ShardHost* const host_;
+  Hooks* const hooks_;
   std::unordered_map<ConnId, std::unique_ptr<Connection>> connections_;
   std::unordered_map<std::string, std::unique_ptr<Session>, StringHash, std::equal_to<>> sessions_;
   SubscriptionIndex subscriptions_;

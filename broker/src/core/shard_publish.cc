@@ -29,24 +29,32 @@ bool Shard::HandlePublish(Connection& conn, const mqtt::Publish& publish) {
     return false;
   }
   ++stats_.messages_received;
-  // $SYS belongs to the broker: clients may read it but not write it.
-  const bool accepted = !publish.topic.starts_with("$SYS");
   Session& session = *conn.session;
+  // QoS 2 is delivered on PUBLISH ("method B"): the packet id is remembered
+  // until PUBREL so a re-sent PUBLISH is neither routed nor shown to plugins
+  // twice.
+  const bool fresh = publish.qos < 2 || session.inbound_qos2.insert(publish.packet_id).second;
+  // $SYS belongs to the broker: clients may read it but not write it.
+  if (fresh && !publish.topic.starts_with("$SYS")) {
+    MessagePtr message = MakeMessage(publish.topic, publish.payload, publish.qos, publish.retain);
+    bool route = true;
+    if (hooks_) {
+      PublishDecision decision = hooks_->OnPublish(FactsOf(conn), message);
+      // MQTT 3.1.1 has no negative acknowledgement [MQTT-3.3.5-2]: a refused
+      // message is acknowledged as usual and not routed.
+      route = decision.verdict == HookVerdict::kAllow;
+      if (decision.rewrite) message = std::move(decision.rewrite);
+    }
+    if (route) Publish(message);
+  }
   switch (publish.qos) {
-    case 0:
-      if (accepted) Publish(MakeMessage(publish.topic, publish.payload, 0, publish.retain));
-      break;
     case 1:
-      if (accepted) Publish(MakeMessage(publish.topic, publish.payload, 1, publish.retain));
       SendControl(conn, mqtt::Puback{publish.packet_id});
       break;
-    default:
-      // QoS 2, delivered on PUBLISH ("method B"): the packet id is remembered
-      // until PUBREL so a re-sent PUBLISH is not delivered twice.
-      if (session.inbound_qos2.insert(publish.packet_id).second && accepted) {
-        Publish(MakeMessage(publish.topic, publish.payload, 2, publish.retain));
-      }
+    case 2:
       SendControl(conn, mqtt::Pubrec{publish.packet_id});
+      break;
+    default:
       break;
   }
   return true;

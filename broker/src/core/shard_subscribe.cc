@@ -24,7 +24,18 @@ void Shard::HandleSubscribe(Connection& conn, const mqtt::Subscribe& subscribe) 
       suback.return_codes.push_back(mqtt::kSubackFailure);
       continue;
     }
-    const uint8_t granted = std::min<uint8_t>(request.qos, 2);
+    uint8_t granted = std::min<uint8_t>(request.qos, 2);
+    if (hooks_) {
+      const SubscribeDecision decision =
+          hooks_->OnSubscribe(FactsOf(conn), request.filter, request.qos);
+      if (decision.verdict != HookVerdict::kAllow) {
+        PLAZA_LOG(kInfo) << session.client_id << ": subscription to '" << request.filter
+                         << "' denied by a plugin";
+        suback.return_codes.push_back(mqtt::kSubackFailure);
+        continue;
+      }
+      granted = std::min(granted, decision.granted_qos);
+    }
     // A repeated filter replaces the old subscription [MQTT-3.8.4-3].
     session.subscriptions[std::string(request.filter)] = granted;
     subscriptions_.Add(request.filter, &session, granted);
@@ -53,6 +64,7 @@ void Shard::HandleUnsubscribe(Connection& conn, const mqtt::Unsubscribe& unsubsc
     if (it == session.subscriptions.end()) continue;
     session.subscriptions.erase(it);
     subscriptions_.Remove(filter, &session);
+    if (hooks_) hooks_->OnUnsubscribe(FactsOf(conn), filter);
   }
   // Sent even when nothing matched [MQTT-3.10.4-5].
   SendControl(conn, mqtt::Unsuback{unsubscribe.packet_id});

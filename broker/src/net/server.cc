@@ -18,8 +18,8 @@ bool Server::Start(std::string* error) {
   size_t threads = options_.threads;
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   for (size_t i = 0; i < threads; ++i) {
-    workers_.push_back(std::make_unique<Worker>(i, threads, options_.limits,
-                                                options_.max_connections, &counters_));
+    workers_.push_back(std::make_unique<Worker>(
+        i, threads, options_.limits, options_.max_connections, &counters_, options_.hooks));
   }
   std::vector<Worker*> peers;
   for (auto& worker : workers_) peers.push_back(worker.get());

@@ -25,6 +25,7 @@ struct ServerOptions {
   size_t threads = 0;          // 0: one per core
   size_t max_connections = 0;  // 0: no limit but the descriptor limit
   Limits limits;
+  Hooks* hooks = nullptr;  // the plugins; outlives the server
 };
 
 class Server {

@@ -33,11 +33,11 @@ constexpr size_t kMaxIovecs = 512;
 }  // namespace
 
 Worker::Worker(size_t index, size_t count, const Limits& limits, size_t max_connections,
-               ServerCounters* counters)
+               ServerCounters* counters, Hooks* hooks)
     : index_(index),
       max_connections_(max_connections),
       counters_(counters),
-      shard_(index, count, limits, this) {
+      shard_(index, count, limits, this, hooks) {
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   event_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   spare_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);

@@ -34,7 +34,7 @@ struct ServerCounters {
 class Worker final : public ShardHost {
  public:
   Worker(size_t index, size_t count, const Limits& limits, size_t max_connections,
-         ServerCounters* counters);
+         ServerCounters* counters, Hooks* hooks);
   ~Worker() override;
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;

@@ -1,0 +1,87 @@
+// The points where plugins take part in the protocol, as the core sees
+// them: an abstract C++ interface the shard calls, implemented by the plugin
+// host (src/plugin/) over the C ABI of plaza/plugin.h. The core knows
+// nothing of shared objects, and its tests can stand in any Hooks they like.
+//
+// Every call happens on the worker thread that owns the client, one at a
+// time per client; different workers call concurrently.
+#ifndef PLAZA_BROKER_CORE_HOOKS_H_
+#define PLAZA_BROKER_CORE_HOOKS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "core/message.h"
+
+namespace plaza::broker {
+
+using ConnId = uint64_t;
+
+// Why a connection ended; decides whether its will is published.
+enum class CloseReason {
+  kClientDisconnect,  // DISCONNECT received: no will
+  kNetwork,           // the peer closed or the socket failed
+  kKeepAlive,         // nothing heard for 1.5 x keep-alive
+  kTakeover,          // another connection took its client id
+  kProtocolError,     // malformed or forbidden packet
+  kOverflow,          // could not keep up with its QoS 1/2 queue
+  kConnectTimeout,    // no CONNECT in time
+  kRefused,           // CONNACK with an error code was sent
+  kShutdown,          // the broker is stopping: no will
+};
+const char* CloseReasonName(CloseReason reason);
+
+// What hooks are told about a client.
+struct ClientFacts {
+  ConnId id = 0;
+  std::string_view client_id;
+  std::optional<std::string_view> username;
+  std::string_view address;
+  uint8_t protocol_level = 4;
+  bool clean_start = true;
+  uint16_t keep_alive = 0;
+  int64_t connected_at_ms = 0;  // Unix time
+};
+
+enum class HookVerdict {
+  kAllow,
+  kDeny,  // refuse, with an MQTT 5 reason code
+  kDrop,  // publish only: acknowledge, but route nothing
+};
+
+struct ConnectDecision {
+  HookVerdict verdict = HookVerdict::kAllow;
+  uint8_t reason_code = 0;
+};
+
+struct SubscribeDecision {
+  HookVerdict verdict = HookVerdict::kAllow;
+  uint8_t granted_qos = 2;  // at most this
+  uint8_t reason_code = 0;
+};
+
+struct PublishDecision {
+  HookVerdict verdict = HookVerdict::kAllow;
+  uint8_t reason_code = 0;
+  MessagePtr rewrite;  // route this instead, when set
+};
+
+class Hooks {
+ public:
+  virtual ~Hooks() = default;
+  virtual ConnectDecision OnConnect(const ClientFacts& client,
+                                    std::optional<std::string_view> password) = 0;
+  virtual SubscribeDecision OnSubscribe(const ClientFacts& client, std::string_view filter,
+                                        uint8_t requested_qos) = 0;
+  virtual PublishDecision OnPublish(const ClientFacts& client, const MessagePtr& message) = 0;
+  virtual void OnUnsubscribe(const ClientFacts& client, std::string_view filter) = 0;
+  virtual void OnDisconnect(const ClientFacts& client, CloseReason reason, bool will_published) = 0;
+};
+
+// The MQTT 3.1.1 CONNACK return code closest to an MQTT 5 reason code.
+uint8_t ConnectReturnCodeFor(uint8_t reason_code);
+
+}  // namespace plaza::broker
+
+#endif  // PLAZA_BROKER_CORE_HOOKS_H_

@@ -1,0 +1,383 @@
+// Loading plugins and running their hook chains. Every refusal at load time
+// names the plugin and the cause, and no plugin error can take the broker
+// down after start: a hook's answer is checked before it is used.
+#include "plugin/plugin_host.h"
+
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <cstring>
+#include <mutex>
+
+#include "common/log.h"
+#include "mqtt/topic.h"
+
+// The C ABI's opaque plugin handle, defined by the host.
+struct plaza_plugin {
+  std::string name;
+  std::string path;
+  void* library = nullptr;
+  void* user_data = nullptr;
+  void (*cleanup)(void*) = nullptr;
+  bool initializing = false;
+  struct Registration {
+    plaza_hook_fn fn = nullptr;
+    void* user_data = nullptr;
+  };
+  Registration hooks[16];
+};
+
+namespace plaza::broker {
+namespace {
+
+constexpr uint32_t kOfferedVersions[] = {PLAZA_PLUGIN_ABI_VERSION};
+
+plaza_str Str(std::string_view s) { return plaza_str{s.data(), s.size()}; }
+std::string_view View(plaza_str s) { return s.data ? std::string_view(s.data, s.size) : ""; }
+
+bool ValidHook(plaza_hook hook) { return hook >= PLAZA_HOOK_CONNECT && hook <= PLAZA_HOOK_CONTROL; }
+
+// --- The host services (plaza_host_api) ---------------------------------
+
+plaza_status RegisterHook(plaza_plugin* plugin, plaza_hook hook, plaza_hook_fn fn,
+                          void* user_data) {
+  if (!plugin || !fn || !ValidHook(hook)) return PLAZA_ERR_INVALID;
+  // The chains are read by every worker without locks: they are fixed once
+  // init is over.
+  if (!plugin->initializing) return PLAZA_ERR_UNSUPPORTED;
+  plugin->hooks[hook] = {fn, user_data};
+  return PLAZA_OK;
+}
+
+plaza_status UnregisterHook(plaza_plugin* plugin, plaza_hook hook) {
+  if (!plugin || !ValidHook(hook)) return PLAZA_ERR_INVALID;
+  if (!plugin->initializing) return PLAZA_ERR_UNSUPPORTED;
+  if (!plugin->hooks[hook].fn) return PLAZA_ERR_NOT_FOUND;
+  plugin->hooks[hook] = {};
+  return PLAZA_OK;
+}
+
+void Log(plaza_plugin* plugin, plaza_log_level level, plaza_str message) {
+  LogLevel ours = LogLevel::kInfo;
+  switch (level) {
+    case PLAZA_LOG_DEBUG:
+      ours = LogLevel::kDebug;
+      break;
+    case PLAZA_LOG_INFO:
+      ours = LogLevel::kInfo;
+      break;
+    case PLAZA_LOG_WARNING:
+      ours = LogLevel::kWarning;
+      break;
+    case PLAZA_LOG_ERROR:
+      ours = LogLevel::kError;
+      break;
+  }
+  if (!LogEnabled(ours)) return;
+  std::string line = "[" + (plugin ? plugin->name : std::string("?")) + "] ";
+  line.append(View(message));
+  WriteLog(ours, line);
+}
+
+const plaza_host_api kApi = [] {
+  plaza_host_api api{};
+  api.struct_size = sizeof(plaza_host_api);
+  api.abi_version = PLAZA_PLUGIN_ABI_VERSION;
+  api.register_hook = RegisterHook;
+  api.unregister_hook = UnregisterHook;
+  api.log = Log;
+  // The remaining services are NULL until the broker provides them; the ABI
+  // lets a plugin test for that.
+  return api;
+}();
+
+// --- Loading -------------------------------------------------------------
+
+template <typename T>
+T Symbol(void* library, const char* name) {
+  return reinterpret_cast<T>(dlsym(library, name));
+}
+
+// Fills the C view of a client from the core's facts.
+struct ClientInfoView {
+  explicit ClientInfoView(const ClientFacts& facts) {
+    info.struct_size = sizeof(info);
+    info.client = facts.id;
+    info.client_id = Str(facts.client_id);
+    info.username = facts.username ? Str(*facts.username) : plaza_str{nullptr, 0};
+    info.address = Str(facts.address);
+    info.protocol_version = facts.protocol_level;
+    info.clean_start = facts.clean_start ? 1 : 0;
+    info.keep_alive = facts.keep_alive;
+    info.connected_at_ms = facts.connected_at_ms;
+  }
+  plaza_client_info info{};
+};
+
+struct MessageView {
+  explicit MessageView(const Message& message) {
+    view.struct_size = sizeof(view);
+    view.topic = Str(message.topic());
+    view.payload = Str(message.payload());
+    view.qos = message.qos();
+    view.retain = message.retain() ? 1 : 0;
+  }
+  plaza_message view{};
+};
+
+plaza_disconnect_cause CauseOf(CloseReason reason) {
+  switch (reason) {
+    case CloseReason::kClientDisconnect:
+      return PLAZA_DISCONNECT_NORMAL;
+    case CloseReason::kNetwork:
+      return PLAZA_DISCONNECT_NETWORK;
+    case CloseReason::kKeepAlive:
+      return PLAZA_DISCONNECT_KEEP_ALIVE;
+    case CloseReason::kTakeover:
+      return PLAZA_DISCONNECT_TAKEOVER;
+    case CloseReason::kOverflow:
+      return PLAZA_DISCONNECT_OVERFLOW;
+    case CloseReason::kShutdown:
+      return PLAZA_DISCONNECT_SHUTDOWN;
+    case CloseReason::kProtocolError:
+    case CloseReason::kConnectTimeout:
+    case CloseReason::kRefused:
+      return PLAZA_DISCONNECT_PROTOCOL_ERROR;
+  }
+  return PLAZA_DISCONNECT_NETWORK;
+}
+
+// A verdict a plugin returned that this hook does not accept.
+void WarnVerdict(const plaza_plugin& plugin, const char* hook, plaza_verdict verdict) {
+  PLAZA_LOG(kWarning) << "[" << plugin.name << "] " << hook << " hook returned verdict "
+                      << static_cast<int>(verdict) << ", which it may not; treated as DENY";
+}
+
+}  // namespace
+
+const plaza_host_api& PluginHost::Api() { return kApi; }
+
+PluginHost::PluginHost() = default;
+
+PluginHost::~PluginHost() { Unload(); }
+
+void PluginHost::Unload() {
+  while (!plugins_.empty()) {
+    std::unique_ptr<plaza_plugin> plugin = std::move(plugins_.back());
+    plugins_.pop_back();
+    if (plugin->cleanup) plugin->cleanup(plugin->user_data);
+    if (plugin->library) dlclose(plugin->library);
+  }
+  std::fill(std::begin(any_), std::end(any_), false);
+}
+
+bool PluginHost::Load(const std::vector<PluginConfig>& configs, std::string* error) {
+  for (const PluginConfig& config : configs) {
+    auto plugin = std::make_unique<plaza_plugin>();
+    plugin->name = config.name;
+    plugin->path = config.path;
+    const std::string who = "plugin '" + config.name + "' (" + config.path + ")";
+    // RTLD_LOCAL: two plugins may define the same symbols without clashing.
+    plugin->library = dlopen(config.path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!plugin->library) {
+      *error = who + " cannot be loaded: " + dlerror();
+      Unload();
+      return false;
+    }
+    plugins_.push_back(std::move(plugin));
+    plaza_plugin& p = *plugins_.back();
+
+    using NegotiateFn = uint32_t (*)(const uint32_t*, size_t);
+    using InitFn = int (*)(plaza_plugin*, const plaza_host_api*, const plaza_init_args*, void**);
+    auto negotiate = Symbol<NegotiateFn>(p.library, "plaza_plugin_negotiate");
+    auto init = Symbol<InitFn>(p.library, "plaza_plugin_init");
+    p.cleanup = Symbol<void (*)(void*)>(p.library, "plaza_plugin_cleanup");
+    if (!negotiate || !init) {
+      *error = who + " is not a Plaza plugin: it does not export " +
+               (negotiate ? "plaza_plugin_init" : "plaza_plugin_negotiate");
+      p.cleanup = nullptr;
+      Unload();
+      return false;
+    }
+    const uint32_t chosen = negotiate(kOfferedVersions, std::size(kOfferedVersions));
+    if (std::find(std::begin(kOfferedVersions), std::end(kOfferedVersions), chosen) ==
+        std::end(kOfferedVersions)) {
+      *error = who + " needs plugin ABI version " + std::to_string(chosen) +
+               "; this broker speaks version " + std::to_string(PLAZA_PLUGIN_ABI_VERSION);
+      p.cleanup = nullptr;
+      Unload();
+      return false;
+    }
+    plaza_init_args args{};
+    args.struct_size = sizeof(args);
+    args.name = Str(p.name);
+    args.config_yaml = Str(config.config_yaml);
+    p.initializing = true;
+    const int rc = init(&p, &kApi, &args, &p.user_data);
+    p.initializing = false;
+    if (rc != 0) {
+      *error =
+          who + " failed to initialize (plaza_plugin_init returned " + std::to_string(rc) + ")";
+      p.cleanup = nullptr;  // init failed: nothing of it to clean up
+      Unload();
+      return false;
+    }
+    for (int hook = 0; hook < 16; ++hook) any_[hook] = any_[hook] || p.hooks[hook].fn != nullptr;
+    PLAZA_LOG(kInfo) << "loaded plugin '" << p.name << "' from " << p.path;
+  }
+  return true;
+}
+
+void PluginHost::Reload(const std::vector<PluginConfig>& configs) {
+  for (const PluginConfig& config : configs) {
+    for (auto& plugin : plugins_) {
+      if (plugin->name != config.name || !plugin->hooks[PLAZA_HOOK_RELOAD].fn) continue;
+      plaza_reload_event event{};
+      event.struct_size = sizeof(event);
+      event.config_yaml = Str(config.config_yaml);
+      const auto& hook = plugin->hooks[PLAZA_HOOK_RELOAD];
+      hook.fn(PLAZA_HOOK_RELOAD, &event, hook.user_data);
+    }
+  }
+}
+
+ConnectDecision PluginHost::OnConnect(const ClientFacts& client,
+                                      std::optional<std::string_view> password) {
+  ConnectDecision decision;
+  if (!any_[PLAZA_HOOK_CONNECT]) return decision;
+  ClientInfoView info(client);
+  for (auto& plugin : plugins_) {
+    const auto& hook = plugin->hooks[PLAZA_HOOK_CONNECT];
+    if (!hook.fn) continue;
+    plaza_connect_event event{};
+    event.struct_size = sizeof(event);
+    event.client = &info.info;
+    event.password = password ? Str(*password) : plaza_str{nullptr, 0};
+    const plaza_verdict verdict = hook.fn(PLAZA_HOOK_CONNECT, &event, hook.user_data);
+    switch (verdict) {
+      case PLAZA_VERDICT_PASS:
+        continue;
+      case PLAZA_VERDICT_ALLOW:
+        return decision;
+      case PLAZA_VERDICT_DENY:
+        decision.verdict = HookVerdict::kDeny;
+        decision.reason_code = event.reason_code >= 0x80 ? event.reason_code : 0x87;
+        return decision;
+      default:
+        WarnVerdict(*plugin, "connect", verdict);
+        decision.verdict = HookVerdict::kDeny;
+        decision.reason_code = 0x83;  // implementation specific error
+        return decision;
+    }
+  }
+  return decision;
+}
+
+SubscribeDecision PluginHost::OnSubscribe(const ClientFacts& client, std::string_view filter,
+                                          uint8_t requested_qos) {
+  SubscribeDecision decision;
+  if (!any_[PLAZA_HOOK_SUBSCRIBE]) return decision;
+  ClientInfoView info(client);
+  for (auto& plugin : plugins_) {
+    const auto& hook = plugin->hooks[PLAZA_HOOK_SUBSCRIBE];
+    if (!hook.fn) continue;
+    plaza_subscribe_event event{};
+    event.struct_size = sizeof(event);
+    event.client = &info.info;
+    event.filter = Str(filter);
+    event.requested_qos = requested_qos;
+    event.granted_qos = std::min<uint8_t>(requested_qos, decision.granted_qos);
+    const plaza_verdict verdict = hook.fn(PLAZA_HOOK_SUBSCRIBE, &event, hook.user_data);
+    switch (verdict) {
+      case PLAZA_VERDICT_PASS:
+      case PLAZA_VERDICT_ALLOW:
+        // A plugin may only lower the QoS.
+        decision.granted_qos = std::min<uint8_t>(decision.granted_qos, event.granted_qos);
+        if (verdict == PLAZA_VERDICT_ALLOW) return decision;
+        continue;
+      case PLAZA_VERDICT_DENY:
+        decision.verdict = HookVerdict::kDeny;
+        decision.reason_code = event.reason_code >= 0x80 ? event.reason_code : 0x87;
+        return decision;
+      default:
+        WarnVerdict(*plugin, "subscribe", verdict);
+        decision.verdict = HookVerdict::kDeny;
+        decision.reason_code = 0x83;
+        return decision;
+    }
+  }
+  return decision;
+}
+
+PublishDecision PluginHost::OnPublish(const ClientFacts& client, const MessagePtr& message) {
+  PublishDecision decision;
+  if (!any_[PLAZA_HOOK_PUBLISH]) return decision;
+  ClientInfoView info(client);
+  MessagePtr current = message;
+  for (auto& plugin : plugins_) {
+    const auto& hook = plugin->hooks[PLAZA_HOOK_PUBLISH];
+    if (!hook.fn) continue;
+    MessageView view(*current);
+    plaza_publish_event event{};
+    event.struct_size = sizeof(event);
+    event.client = &info.info;
+    event.message = &view.view;
+    const plaza_verdict verdict = hook.fn(PLAZA_HOOK_PUBLISH, &event, hook.user_data);
+    if (verdict == PLAZA_VERDICT_DENY || verdict == PLAZA_VERDICT_DROP) {
+      decision.verdict = verdict == PLAZA_VERDICT_DENY ? HookVerdict::kDeny : HookVerdict::kDrop;
+      decision.reason_code = event.reason_code >= 0x80 ? event.reason_code : 0x87;
+      return decision;
+    }
+    if (verdict != PLAZA_VERDICT_PASS && verdict != PLAZA_VERDICT_ALLOW) {
+      WarnVerdict(*plugin, "publish", verdict);
+      decision.verdict = HookVerdict::kDeny;
+      decision.reason_code = 0x83;
+      return decision;
+    }
+    if (event.rewrite) {
+      const plaza_message& rewrite = *event.rewrite;
+      const std::string_view topic = View(rewrite.topic);
+      if (!mqtt::IsValidTopicName(topic) || rewrite.qos > 2) {
+        PLAZA_LOG(kWarning) << "[" << plugin->name << "] publish hook rewrote to an invalid "
+                            << "topic or QoS; the message is dropped";
+        decision.verdict = HookVerdict::kDrop;
+        return decision;
+      }
+      current = MakeMessage(topic, View(rewrite.payload), rewrite.qos, rewrite.retain != 0);
+      decision.rewrite = current;
+    }
+    if (verdict == PLAZA_VERDICT_ALLOW) return decision;
+  }
+  return decision;
+}
+
+void PluginHost::OnUnsubscribe(const ClientFacts& client, std::string_view filter) {
+  if (!any_[PLAZA_HOOK_UNSUBSCRIBE]) return;
+  ClientInfoView info(client);
+  for (auto& plugin : plugins_) {
+    const auto& hook = plugin->hooks[PLAZA_HOOK_UNSUBSCRIBE];
+    if (!hook.fn) continue;
+    plaza_unsubscribe_event event{};
+    event.struct_size = sizeof(event);
+    event.client = &info.info;
+    event.filter = Str(filter);
+    hook.fn(PLAZA_HOOK_UNSUBSCRIBE, &event, hook.user_data);
+  }
+}
+
+void PluginHost::OnDisconnect(const ClientFacts& client, CloseReason reason, bool will_published) {
+  if (!any_[PLAZA_HOOK_DISCONNECT]) return;
+  ClientInfoView info(client);
+  for (auto& plugin : plugins_) {
+    const auto& hook = plugin->hooks[PLAZA_HOOK_DISCONNECT];
+    if (!hook.fn) continue;
+    plaza_disconnect_event event{};
+    event.struct_size = sizeof(event);
+    event.client = &info.info;
+    event.cause = CauseOf(reason);
+    event.will_published = will_published ? 1 : 0;
+    hook.fn(PLAZA_HOOK_DISCONNECT, &event, hook.user_data);
+  }
+}
+
+}  // namespace plaza::broker
