@@ -362,6 +362,15 @@ TEST(CodecV5PacketTest, Connect) {
   EXPECT_EQ(at311.status, DecodeStatus::kMalformed) << at311.error;
   EXPECT_NE(at311.error.find("[MQTT-1.5.5-1]"), std::string::npos) << at311.error;
   ExpectRefused("non-minimal remaining length", padded, kMalformed, "[MQTT-1.5.5-1]");
+
+  // A refused CONNECT still says which level it announced, so the core can
+  // tell whether to answer with a v5 CONNACK.
+  EXPECT_EQ(Decode(connect(0x03, Props() + id), kNoLimit).connect_protocol_level, 5);
+  EXPECT_EQ(Decode(good, kNoLimit).connect_protocol_level, 5);
+  EXPECT_EQ(
+      Decode(Frame(0x10, Str("MQTT") + Byte(4) + Byte(0x03)), kNoLimit).connect_protocol_level, 4);
+  EXPECT_EQ(Decode(Frame(0x10, Str("MQTT")), kNoLimit).connect_protocol_level, 0);
+  EXPECT_EQ(Decode("\xC0\x00"sv, kNoLimit).connect_protocol_level, 0);
 }
 
 TEST(CodecV5PacketTest, Connack) {

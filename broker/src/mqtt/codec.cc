@@ -443,6 +443,7 @@ Error DecodeConnect5(Reader& r, Connect& c);
 
 Error DecodeConnect(Reader& r, Packet* packet) {
   Connect& c = packet->emplace<Connect>();
+  c.protocol_level = 0;  // until read, so a refusal does not claim a level
   if (!r.ReadLengthPrefixed(&c.protocol_name)) {
     return "protocol name runs past the end of the packet [section 3.1.2.1]";
   }
@@ -1382,10 +1383,12 @@ DecodeResult Decode(std::string_view data, size_t max_packet_size, uint8_t proto
   if (data.size() < packet_size) return result;  // incomplete
 
   const std::string_view body = data.substr(header_size, remaining_length);
-  if (Error error = v5 ? DecodeBody5(type, flags, body, &result.packet)
-                       : DecodeBody(type, flags, body, &result.packet)) {
-    return Malformed(std::move(result), name, error);
+  const Error error = v5 ? DecodeBody5(type, flags, body, &result.packet)
+                         : DecodeBody(type, flags, body, &result.packet);
+  if (const auto* connect = std::get_if<Connect>(&result.packet)) {
+    result.connect_protocol_level = connect->protocol_level;
   }
+  if (error) return Malformed(std::move(result), name, error);
   if (!minimal_length && type == PacketType::kConnect &&
       std::get<Connect>(result.packet).protocol_level == kProtocolLevel5) {
     return Malformed(std::move(result), name, non_minimal);

@@ -43,6 +43,10 @@ struct DecodeResult {
   // kUnsupportedProtocolVersion (a level-5 CONNECT not named "MQTT") or
   // kPacketTooLarge. Also set in 3.1.1 mode, where the caller just closes.
   ReasonCode reason = ReasonCode::kSuccess;
+  // For a CONNECT, decoded or refused, whose protocol level byte could be
+  // read: that level, so the caller knows whether to answer a refusal with a
+  // v5 CONNACK. 0 otherwise.
+  uint8_t connect_protocol_level = 0;
 };
 
 // Decodes the packet at the start of `data`. `max_packet_size` bounds the
