@@ -147,6 +147,7 @@ int main(int argc, char** argv) {
   if (plugins.size() > 0) config.server.hooks = &plugins;
 
   plaza::broker::Server server(config.server);
+  plugins.Attach(&server);  // before the first client can reach a hook
   if (!server.Start(&error)) {
     std::fprintf(stderr, "plaza-broker: %s\n", error.c_str());
     return 1;
@@ -171,6 +172,8 @@ int main(int argc, char** argv) {
     PLAZA_LOG(kInfo) << "stopping on " << strsignal(sig);
     break;
   }
+  // Plugins' timers and threads stop reaching the workers first.
+  plugins.Detach();
   server.Stop();
   PLAZA_LOG(kInfo) << "stopped";
   return 0;

@@ -262,6 +262,13 @@ bool MosqClient::SetWill(const Will& will) {
   return rc == MOSQ_ERR_SUCCESS;
 }
 
+bool MosqClient::SetCredentials(const std::string& username, const std::string& password) {
+  const int rc = mosquitto_username_pw_set(mosq_, username.c_str(),
+                                           password.empty() ? nullptr : password.c_str());
+  if (rc != MOSQ_ERR_SUCCESS) error_ = std::string("credentials: ") + mosquitto_strerror(rc);
+  return rc == MOSQ_ERR_SUCCESS;
+}
+
 bool MosqClient::Connect(int keep_alive_s) {
   const int rc = mosquitto_connect(mosq_, "127.0.0.1", port_, keep_alive_s);
   if (rc != MOSQ_ERR_SUCCESS) {

@@ -90,6 +90,7 @@ class MosqClient {
 
   // Before Connect().
   bool SetWill(const Will& will);
+  bool SetCredentials(const std::string& username, const std::string& password = "");
   // Waits for the CONNACK; true if it accepted the connection.
   bool Connect(int keep_alive_s = 60);
   bool session_present() const { return session_present_; }

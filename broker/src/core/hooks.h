@@ -28,6 +28,7 @@ enum class CloseReason {
   kOverflow,          // could not keep up with its QoS 1/2 queue
   kConnectTimeout,    // no CONNECT in time
   kRefused,           // CONNACK with an error code was sent
+  kKicked,            // a plugin asked (will only if it said so)
   kShutdown,          // the broker is stopping: no will
 };
 const char* CloseReasonName(CloseReason reason);
@@ -70,6 +71,8 @@ struct PublishDecision {
 class Hooks {
  public:
   virtual ~Hooks() = default;
+  // A CONNECT to accept or refuse. When it is accepted, OnDisconnect
+  // follows when the connection ends.
   virtual ConnectDecision OnConnect(const ClientFacts& client,
                                     std::optional<std::string_view> password) = 0;
   virtual SubscribeDecision OnSubscribe(const ClientFacts& client, std::string_view filter,

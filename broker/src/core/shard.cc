@@ -62,6 +62,8 @@ const char* CloseReasonName(CloseReason reason) {
       return "no CONNECT in time";
     case CloseReason::kRefused:
       return "connection refused";
+    case CloseReason::kKicked:
+      return "kicked by a plugin";
     case CloseReason::kShutdown:
       return "broker shutting down";
   }
@@ -330,7 +332,7 @@ void Shard::SendControl(Connection& conn, const mqtt::Packet& packet) {
   host_->WantWrite(conn.id);
 }
 
-void Shard::CloseConnection(Connection& conn, CloseReason reason) {
+void Shard::CloseConnection(Connection& conn, CloseReason reason, bool kick_with_will) {
   if (conn.state == Connection::State::kClosing) return;
   const bool was_open = conn.state == Connection::State::kOpen;
   conn.state = Connection::State::kClosing;
@@ -338,7 +340,8 @@ void Shard::CloseConnection(Connection& conn, CloseReason reason) {
   conn.will.reset();
   const std::string client_id = conn.session ? conn.session->client_id : std::string();
   const bool publish_will = was_open && will && reason != CloseReason::kClientDisconnect &&
-                            reason != CloseReason::kShutdown;
+                            reason != CloseReason::kShutdown &&
+                            (reason != CloseReason::kKicked || kick_with_will);
   if (hooks_ && was_open) hooks_->OnDisconnect(FactsOf(conn), reason, publish_will);
   DetachSession(conn);
   // kNetwork means the socket is already gone.

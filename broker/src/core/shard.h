@@ -88,6 +88,14 @@ class Shard {
   // Closes every connection without wills, for shutdown.
   void CloseAll();
 
+  // Services for plugins, run on this shard's thread (shard_services.cc).
+  // Each returns false when the connection is not (or no longer) here.
+  void ServerPublish(const MessagePtr& message);
+  bool SendTo(ConnId id, const MessagePtr& message);
+  bool ServerSubscribe(ConnId id, std::string_view filter, uint8_t qos);
+  bool ServerUnsubscribe(ConnId id, std::string_view filter);
+  bool Kick(ConnId id, bool with_will);
+
   // The bytes waiting for a connection, or null if it is unknown.
   OutputQueue* Output(ConnId id);
 
@@ -128,7 +136,7 @@ class Shard {
   bool HandlePacket(Connection& conn, mqtt::Packet& packet);
   void HandleConnect(Connection& conn, const mqtt::Connect& connect);
   void Refuse(Connection& conn, mqtt::ConnectReturnCode code);
-  void CloseConnection(Connection& conn, CloseReason reason);
+  void CloseConnection(Connection& conn, CloseReason reason, bool kick_with_will = false);
   void DetachSession(Connection& conn);
   void ResumeSession(Connection& conn, Session& session);
   void DestroySession(Session& session);
@@ -152,6 +160,8 @@ class Shard {
 
   // Subscriptions (shard_subscribe.cc).
   void HandleSubscribe(Connection& conn, const mqtt::Subscribe& subscribe);
+  void AddSubscription(Session& session, std::string_view filter, uint8_t qos);
+  void SendRetained(Session& session, std::string_view filter, uint8_t granted);
   void HandleUnsubscribe(Connection& conn, const mqtt::Unsubscribe& unsubscribe);
 
   Connection* Find(ConnId id);

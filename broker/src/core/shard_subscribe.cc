@@ -36,24 +36,32 @@ void Shard::HandleSubscribe(Connection& conn, const mqtt::Subscribe& subscribe) 
       }
       granted = std::min(granted, decision.granted_qos);
     }
-    // A repeated filter replaces the old subscription [MQTT-3.8.4-3].
-    session.subscriptions[std::string(request.filter)] = granted;
-    subscriptions_.Add(request.filter, &session, granted);
+    AddSubscription(session, request.filter, granted);
     suback.return_codes.push_back(granted);
   }
   SendControl(conn, suback);
 
-  // Retained messages go out after the SUBACK, flagged retain, at the lower
-  // of the granted and the published QoS [MQTT-3.3.1-6].
-  std::vector<MessagePtr> retained;
+  // Retained messages go out after the SUBACK.
   for (size_t i = 0; i < subscribe.filters.size(); ++i) {
     const uint8_t granted = suback.return_codes[i];
-    if (granted == mqtt::kSubackFailure) continue;
-    retained.clear();
-    retained_.Match(subscribe.filters[i].filter, &retained);
-    for (const MessagePtr& message : retained) {
-      Deliver(session, message, std::min(granted, message->qos()), true);
-    }
+    if (granted != mqtt::kSubackFailure)
+      SendRetained(session, subscribe.filters[i].filter, granted);
+  }
+}
+
+void Shard::AddSubscription(Session& session, std::string_view filter, uint8_t qos) {
+  // A repeated filter replaces the old subscription [MQTT-3.8.4-3].
+  session.subscriptions[std::string(filter)] = qos;
+  subscriptions_.Add(filter, &session, qos);
+}
+
+void Shard::SendRetained(Session& session, std::string_view filter, uint8_t granted) {
+  // Flagged retain, at the lower of the granted and the published QoS
+  // [MQTT-3.3.1-6].
+  std::vector<MessagePtr> retained;
+  retained_.Match(filter, &retained);
+  for (const MessagePtr& message : retained) {
+    Deliver(session, message, std::min(granted, message->qos()), true);
   }
 }
 

@@ -10,11 +10,9 @@
 
 namespace plaza::broker {
 
-Server::Server(ServerOptions options) : options_(std::move(options)) {}
-
-Server::~Server() { Stop(); }
-
-bool Server::Start(std::string* error) {
+Server::Server(ServerOptions options) : options_(std::move(options)) {
+  // The workers exist from here on, so RunOn() may queue tasks for them
+  // before Start() (they run once the threads do).
   size_t threads = options_.threads;
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   for (size_t i = 0; i < threads; ++i) {
@@ -24,6 +22,12 @@ bool Server::Start(std::string* error) {
   std::vector<Worker*> peers;
   for (auto& worker : workers_) peers.push_back(worker.get());
   for (auto& worker : workers_) worker->SetPeers(peers);
+}
+
+Server::~Server() { Stop(); }
+
+bool Server::Start(std::string* error) {
+  const size_t threads = workers_.size();
 
   for (const ListenerConfig& listener : options_.listeners) {
     // One socket per listener, watched by every worker: binding fails if
@@ -31,7 +35,6 @@ bool Server::Start(std::string* error) {
     const int fd = OpenListener(listener.bind, listener.port, error);
     if (fd < 0) {
       CloseListeners();
-      workers_.clear();
       return false;
     }
     listen_fds_.push_back(fd);
@@ -46,6 +49,15 @@ bool Server::Start(std::string* error) {
   return true;
 }
 
+void Server::RunOn(size_t index, std::function<void(Shard&)> task) {
+  if (index < workers_.size()) workers_[index]->PostTask(std::move(task));
+}
+
+size_t Server::CurrentShard() const {
+  const int index = Worker::CurrentIndex();
+  return index < 0 ? 0 : static_cast<size_t>(index);
+}
+
 void Server::Reload(const Limits& limits) {
   options_.limits = limits;
   for (auto& worker : workers_) worker->PostLimits(limits);
@@ -56,7 +68,6 @@ void Server::Stop() {
   running_ = false;
   for (auto& worker : workers_) worker->Stop();
   for (auto& worker : workers_) worker->Join();
-  workers_.clear();
   CloseListeners();
 }
 

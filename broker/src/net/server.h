@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/limits.h"
+#include "core/shard_runner.h"
 #include "net/worker.h"
 
 namespace plaza::broker {
@@ -28,10 +29,10 @@ struct ServerOptions {
   Hooks* hooks = nullptr;  // the plugins; outlives the server
 };
 
-class Server {
+class Server final : public ShardRunner {
  public:
   explicit Server(ServerOptions options);
-  ~Server();
+  ~Server() override;
 
   // Binds every listener and starts the workers; false with `error` set if a
   // listener cannot be opened.
@@ -44,6 +45,11 @@ class Server {
   // The ports actually bound, one per listener, in configuration order.
   const std::vector<uint16_t>& ports() const { return ports_; }
   size_t threads() const { return workers_.size(); }
+
+  // ShardRunner: tasks queued before Start() run once the workers do;
+  // after Stop() they are dropped with the workers.
+  void RunOn(size_t index, std::function<void(Shard&)> task) override;
+  size_t CurrentShard() const override;
 
  private:
   void CloseListeners();

@@ -30,7 +30,11 @@ constexpr int kAcceptsPerTurn = 64;
 constexpr int kTickMs = 250;
 constexpr size_t kMaxIovecs = 512;
 
+thread_local int t_worker_index = -1;
+
 }  // namespace
+
+int Worker::CurrentIndex() { return t_worker_index; }
 
 Worker::Worker(size_t index, size_t count, const Limits& limits, size_t max_connections,
                ServerCounters* counters, Hooks* hooks)
@@ -105,6 +109,12 @@ void Worker::PostHandoff(int fd, std::string peer, std::string input) {
   Wake();
 }
 
+void Worker::PostTask(std::function<void(Shard&)> task) {
+  std::lock_guard lock(mutex_);
+  inbox_.tasks.push_back(std::move(task));
+  Wake();
+}
+
 void Worker::PostLimits(const Limits& limits) {
   std::lock_guard lock(mutex_);
   inbox_.limits = limits;
@@ -112,6 +122,7 @@ void Worker::PostLimits(const Limits& limits) {
 }
 
 void Worker::Run() {
+  t_worker_index = static_cast<int>(index_);
   std::vector<epoll_event> events(256);
   int64_t next_tick = MonotonicMs() + kTickMs;
   while (!stopping_) {
@@ -214,6 +225,7 @@ void Worker::DrainInbox() {
     shard_.OnBytes(id, item.input);
   }
   for (const MessagePtr& message : work.messages) shard_.OnRemoteMessage(message);
+  for (auto& task : work.tasks) task(shard_);
   if (work.stop) stopping_ = true;
 }
 

@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -54,6 +55,10 @@ class Worker final : public ShardHost {
   void PostMessages(const std::vector<MessagePtr>& messages);
   void PostHandoff(int fd, std::string peer, std::string input);
   void PostLimits(const Limits& limits);
+  void PostTask(std::function<void(Shard&)> task);
+
+  // The index of the worker running the calling thread, or -1.
+  static int CurrentIndex();
 
   // ShardHost, called on this worker's thread only.
   void WantWrite(ConnId id) override;
@@ -79,6 +84,7 @@ class Worker final : public ShardHost {
     std::vector<MessagePtr> messages;
     std::vector<HandoffItem> handoffs;
     std::optional<Limits> limits;
+    std::vector<std::function<void(Shard&)>> tasks;
     bool stop = false;
     bool signaled = false;  // the eventfd holds a wake-up not yet read
   };

@@ -11,85 +11,12 @@
 
 #include "common/log.h"
 #include "mqtt/topic.h"
-
-// The C ABI's opaque plugin handle, defined by the host.
-struct plaza_plugin {
-  std::string name;
-  std::string path;
-  void* library = nullptr;
-  void* user_data = nullptr;
-  void (*cleanup)(void*) = nullptr;
-  bool initializing = false;
-  struct Registration {
-    plaza_hook_fn fn = nullptr;
-    void* user_data = nullptr;
-  };
-  Registration hooks[16];
-};
+#include "plugin/plugin_record.h"
 
 namespace plaza::broker {
 namespace {
 
 constexpr uint32_t kOfferedVersions[] = {PLAZA_PLUGIN_ABI_VERSION};
-
-plaza_str Str(std::string_view s) { return plaza_str{s.data(), s.size()}; }
-std::string_view View(plaza_str s) { return s.data ? std::string_view(s.data, s.size) : ""; }
-
-bool ValidHook(plaza_hook hook) { return hook >= PLAZA_HOOK_CONNECT && hook <= PLAZA_HOOK_CONTROL; }
-
-// --- The host services (plaza_host_api) ---------------------------------
-
-plaza_status RegisterHook(plaza_plugin* plugin, plaza_hook hook, plaza_hook_fn fn,
-                          void* user_data) {
-  if (!plugin || !fn || !ValidHook(hook)) return PLAZA_ERR_INVALID;
-  // The chains are read by every worker without locks: they are fixed once
-  // init is over.
-  if (!plugin->initializing) return PLAZA_ERR_UNSUPPORTED;
-  plugin->hooks[hook] = {fn, user_data};
-  return PLAZA_OK;
-}
-
-plaza_status UnregisterHook(plaza_plugin* plugin, plaza_hook hook) {
-  if (!plugin || !ValidHook(hook)) return PLAZA_ERR_INVALID;
-  if (!plugin->initializing) return PLAZA_ERR_UNSUPPORTED;
-  if (!plugin->hooks[hook].fn) return PLAZA_ERR_NOT_FOUND;
-  plugin->hooks[hook] = {};
-  return PLAZA_OK;
-}
-
-void Log(plaza_plugin* plugin, plaza_log_level level, plaza_str message) {
-  LogLevel ours = LogLevel::kInfo;
-  switch (level) {
-    case PLAZA_LOG_DEBUG:
-      ours = LogLevel::kDebug;
-      break;
-    case PLAZA_LOG_INFO:
-      ours = LogLevel::kInfo;
-      break;
-    case PLAZA_LOG_WARNING:
-      ours = LogLevel::kWarning;
-      break;
-    case PLAZA_LOG_ERROR:
-      ours = LogLevel::kError;
-      break;
-  }
-  if (!LogEnabled(ours)) return;
-  std::string line = "[" + (plugin ? plugin->name : std::string("?")) + "] ";
-  line.append(View(message));
-  WriteLog(ours, line);
-}
-
-const plaza_host_api kApi = [] {
-  plaza_host_api api{};
-  api.struct_size = sizeof(plaza_host_api);
-  api.abi_version = PLAZA_PLUGIN_ABI_VERSION;
-  api.register_hook = RegisterHook;
-  api.unregister_hook = UnregisterHook;
-  api.log = Log;
-  // The remaining services are NULL until the broker provides them; the ABI
-  // lets a plugin test for that.
-  return api;
-}();
 
 // --- Loading -------------------------------------------------------------
 
@@ -139,6 +66,8 @@ plaza_disconnect_cause CauseOf(CloseReason reason) {
       return PLAZA_DISCONNECT_OVERFLOW;
     case CloseReason::kShutdown:
       return PLAZA_DISCONNECT_SHUTDOWN;
+    case CloseReason::kKicked:
+      return PLAZA_DISCONNECT_KICKED;
     case CloseReason::kProtocolError:
     case CloseReason::kConnectTimeout:
     case CloseReason::kRefused:
@@ -155,11 +84,50 @@ void WarnVerdict(const plaza_plugin& plugin, const char* hook, plaza_verdict ver
 
 }  // namespace
 
-const plaza_host_api& PluginHost::Api() { return kApi; }
-
 PluginHost::PluginHost() = default;
 
-PluginHost::~PluginHost() { Unload(); }
+PluginHost::~PluginHost() {
+  Detach();
+  Unload();
+}
+
+void PluginHost::Attach(ShardRunner* runner) {
+  std::unique_lock lock(runner_mutex_);
+  runner_ = runner;
+}
+
+void PluginHost::Detach() {
+  {
+    std::unique_lock lock(runner_mutex_);
+    runner_ = nullptr;
+  }
+  std::unique_ptr<TimerThread> timers;
+  {
+    std::lock_guard lock(timers_mutex_);
+    timers = std::move(timers_);
+  }
+  if (timers) timers->Stop();
+}
+
+bool PluginHost::RunOn(size_t shard, std::function<void(Shard&)> task) {
+  std::shared_lock lock(runner_mutex_);
+  if (!runner_) return false;
+  runner_->RunOn(shard, std::move(task));
+  return true;
+}
+
+bool PluginHost::RunOnCurrent(std::function<void(Shard&)> task) {
+  std::shared_lock lock(runner_mutex_);
+  if (!runner_) return false;
+  runner_->RunOn(runner_->CurrentShard(), std::move(task));
+  return true;
+}
+
+TimerThread& PluginHost::timers() {
+  std::lock_guard lock(timers_mutex_);
+  if (!timers_) timers_ = std::make_unique<TimerThread>();
+  return *timers_;
+}
 
 void PluginHost::Unload() {
   while (!plugins_.empty()) {
@@ -174,6 +142,7 @@ void PluginHost::Unload() {
 bool PluginHost::Load(const std::vector<PluginConfig>& configs, std::string* error) {
   for (const PluginConfig& config : configs) {
     auto plugin = std::make_unique<plaza_plugin>();
+    plugin->host = this;
     plugin->name = config.name;
     plugin->path = config.path;
     const std::string who = "plugin '" + config.name + "' (" + config.path + ")";
@@ -213,7 +182,7 @@ bool PluginHost::Load(const std::vector<PluginConfig>& configs, std::string* err
     args.name = Str(p.name);
     args.config_yaml = Str(config.config_yaml);
     p.initializing = true;
-    const int rc = init(&p, &kApi, &args, &p.user_data);
+    const int rc = init(&p, &Api(), &args, &p.user_data);
     p.initializing = false;
     if (rc != 0) {
       *error =
@@ -243,6 +212,16 @@ void PluginHost::Reload(const std::vector<PluginConfig>& configs) {
 
 ConnectDecision PluginHost::OnConnect(const ClientFacts& client,
                                       std::optional<std::string_view> password) {
+  // The client is known to the services from here on, so a connect hook
+  // can already set attributes on it (as auth does for rooms).
+  clients_.Add(client);
+  const ConnectDecision decision = RunConnectChain(client, password);
+  if (decision.verdict != HookVerdict::kAllow) clients_.Remove(client.id);
+  return decision;
+}
+
+ConnectDecision PluginHost::RunConnectChain(const ClientFacts& client,
+                                            std::optional<std::string_view> password) {
   ConnectDecision decision;
   if (!any_[PLAZA_HOOK_CONNECT]) return decision;
   ClientInfoView info(client);

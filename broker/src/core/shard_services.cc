@@ -1,0 +1,55 @@
+// What plugins may ask of a shard through the host table: publish as the
+// server, send to one client, subscribe or unsubscribe a client, kick it.
+// These run as tasks between loop turns, never inside a routing pass.
+#include "common/log.h"
+#include "core/shard.h"
+#include "mqtt/topic.h"
+
+namespace plaza::broker {
+
+void Shard::ServerPublish(const MessagePtr& message) {
+  Publish(message);
+  FlushCloses();
+}
+
+bool Shard::SendTo(ConnId id, const MessagePtr& message) {
+  Connection* conn = Find(id);
+  if (!conn || conn->state != Connection::State::kOpen) return false;
+  Deliver(*conn->session, message, message->qos(), false);
+  FlushCloses();
+  return true;
+}
+
+bool Shard::ServerSubscribe(ConnId id, std::string_view filter, uint8_t qos) {
+  Connection* conn = Find(id);
+  if (!conn || conn->state != Connection::State::kOpen) return false;
+  if (!mqtt::IsValidTopicFilter(filter) || qos > 2) return false;
+  AddSubscription(*conn->session, filter, qos);
+  SendRetained(*conn->session, filter, qos);
+  FlushCloses();
+  return true;
+}
+
+bool Shard::ServerUnsubscribe(ConnId id, std::string_view filter) {
+  Connection* conn = Find(id);
+  if (!conn || conn->state != Connection::State::kOpen) return false;
+  Session& session = *conn->session;
+  auto it = session.subscriptions.find(filter);
+  if (it == session.subscriptions.end()) return true;
+  session.subscriptions.erase(it);
+  subscriptions_.Remove(filter, &session);
+  return true;
+}
+
+bool Shard::Kick(ConnId id, bool with_will) {
+  Connection* conn = Find(id);
+  if (!conn || conn->state == Connection::State::kClosing) return false;
+  PLAZA_LOG(kInfo) << "closing " << conn->peer << " ("
+                   << (conn->session ? conn->session->client_id : "")
+                   << "): " << CloseReasonName(CloseReason::kKicked);
+  CloseConnection(*conn, CloseReason::kKicked, with_will);
+  FlushCloses();
+  return true;
+}
+
+}  // namespace plaza::broker

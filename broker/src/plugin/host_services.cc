@@ -1,0 +1,222 @@
+// The host table (plaza_host_api): the services plugins call, from any
+// thread. Each checks its arguments, then either answers from the client
+// table or posts a task to the worker that owns the client.
+#include <algorithm>
+#include <cstring>
+
+#include "common/log.h"
+#include "core/shard.h"
+#include "mqtt/topic.h"
+#include "plugin/plugin_host.h"
+#include "plugin/plugin_record.h"
+
+namespace plaza::broker {
+namespace {
+
+bool ValidHook(plaza_hook hook) { return hook >= PLAZA_HOOK_CONNECT && hook <= PLAZA_HOOK_CONTROL; }
+
+// A message from a plugin, checked and copied; null if it is not valid.
+MessagePtr ToMessage(const plaza_message* message) {
+  if (!message || message->struct_size < offsetof(plaza_message, payload_format)) return nullptr;
+  const std::string_view topic = View(message->topic);
+  if (!mqtt::IsValidTopicName(topic) || message->qos > 2) return nullptr;
+  return MakeMessage(topic, View(message->payload), message->qos, message->retain != 0);
+}
+
+plaza_status RegisterHook(plaza_plugin* plugin, plaza_hook hook, plaza_hook_fn fn,
+                          void* user_data) {
+  if (!plugin || !fn || !ValidHook(hook)) return PLAZA_ERR_INVALID;
+  // The chains are read by every worker without locks: they are fixed once
+  // init is over.
+  if (!plugin->initializing) return PLAZA_ERR_UNSUPPORTED;
+  plugin->hooks[hook] = {fn, user_data};
+  return PLAZA_OK;
+}
+
+plaza_status UnregisterHook(plaza_plugin* plugin, plaza_hook hook) {
+  if (!plugin || !ValidHook(hook)) return PLAZA_ERR_INVALID;
+  if (!plugin->initializing) return PLAZA_ERR_UNSUPPORTED;
+  if (!plugin->hooks[hook].fn) return PLAZA_ERR_NOT_FOUND;
+  plugin->hooks[hook] = {};
+  return PLAZA_OK;
+}
+
+plaza_status Publish(plaza_plugin* plugin, const plaza_message* message) {
+  if (!plugin) return PLAZA_ERR_INVALID;
+  MessagePtr m = ToMessage(message);
+  if (!m) return PLAZA_ERR_INVALID;
+  const bool posted =
+      plugin->host->RunOnCurrent([m = std::move(m)](Shard& shard) { shard.ServerPublish(m); });
+  return posted ? PLAZA_OK : PLAZA_ERR_UNSUPPORTED;
+}
+
+// Posts `task` to the client's worker if the client is connected.
+plaza_status OnClient(plaza_plugin* plugin, plaza_client client, std::function<void(Shard&)> task) {
+  if (!plugin || client == 0) return PLAZA_ERR_INVALID;
+  if (!plugin->host->clients().Contains(client)) return PLAZA_ERR_NO_CLIENT;
+  return plugin->host->RunOn(ShardOfConnection(client), std::move(task)) ? PLAZA_OK
+                                                                         : PLAZA_ERR_UNSUPPORTED;
+}
+
+plaza_status PublishTo(plaza_plugin* plugin, plaza_client client, const plaza_message* message) {
+  MessagePtr m = ToMessage(message);
+  if (!m) return PLAZA_ERR_INVALID;
+  return OnClient(plugin, client,
+                  [client, m = std::move(m)](Shard& shard) { shard.SendTo(client, m); });
+}
+
+plaza_status Subscribe(plaza_plugin* plugin, plaza_client client, plaza_str filter, uint8_t qos) {
+  std::string f(View(filter));
+  if (!mqtt::IsValidTopicFilter(f) || qos > 2) return PLAZA_ERR_INVALID;
+  return OnClient(plugin, client, [client, f = std::move(f), qos](Shard& shard) {
+    shard.ServerSubscribe(client, f, qos);
+  });
+}
+
+plaza_status Unsubscribe(plaza_plugin* plugin, plaza_client client, plaza_str filter) {
+  std::string f(View(filter));
+  if (!mqtt::IsValidTopicFilter(f)) return PLAZA_ERR_INVALID;
+  return OnClient(plugin, client,
+                  [client, f = std::move(f)](Shard& shard) { shard.ServerUnsubscribe(client, f); });
+}
+
+plaza_status Kick(plaza_plugin* plugin, plaza_client client, uint8_t reason_code, int with_will,
+                  plaza_str server_reference) {
+  // reason_code and server_reference reach MQTT 5 clients once the broker
+  // speaks MQTT 5; an MQTT 3.1.1 client can only be disconnected.
+  (void)reason_code;
+  (void)server_reference;
+  return OnClient(plugin, client,
+                  [client, with_will](Shard& shard) { shard.Kick(client, with_will != 0); });
+}
+
+plaza_status ClientInfo(plaza_plugin* plugin, plaza_client client, plaza_client_info* info,
+                        char* buffer, size_t buffer_size) {
+  if (!plugin || !info || info->struct_size < offsetof(plaza_client_info, reserved)) {
+    return PLAZA_ERR_INVALID;
+  }
+  const auto record = plugin->host->clients().Get(client);
+  if (!record) return PLAZA_ERR_NO_CLIENT;
+  const size_t needed = record->client_id.size() +
+                        (record->username ? record->username->size() : 0) + record->address.size();
+  if (needed > buffer_size || (needed > 0 && !buffer)) return PLAZA_ERR_TOO_LARGE;
+  size_t used = 0;
+  auto copy = [&](std::string_view s) {
+    if (s.empty()) return plaza_str{buffer ? buffer + used : "", 0};
+    std::memcpy(buffer + used, s.data(), s.size());
+    plaza_str out{buffer + used, s.size()};
+    used += s.size();
+    return out;
+  };
+  info->client = client;
+  info->client_id = copy(record->client_id);
+  info->username = record->username ? copy(*record->username) : plaza_str{nullptr, 0};
+  info->address = copy(record->address);
+  info->protocol_version = record->protocol_level;
+  info->clean_start = record->clean_start ? 1 : 0;
+  info->keep_alive = record->keep_alive;
+  info->connected_at_ms = record->connected_at_ms;
+  return PLAZA_OK;
+}
+
+plaza_status StatusOf(ClientTable::Result result) {
+  switch (result) {
+    case ClientTable::Result::kOk:
+      return PLAZA_OK;
+    case ClientTable::Result::kNoClient:
+      return PLAZA_ERR_NO_CLIENT;
+    case ClientTable::Result::kNotFound:
+      return PLAZA_ERR_NOT_FOUND;
+    case ClientTable::Result::kTooLarge:
+      return PLAZA_ERR_TOO_LARGE;
+  }
+  return PLAZA_ERR_INVALID;
+}
+
+plaza_status SetAttribute(plaza_plugin* plugin, plaza_client client, plaza_str key,
+                          plaza_str value) {
+  if (!plugin) return PLAZA_ERR_INVALID;
+  return StatusOf(plugin->host->clients().SetAttribute(client, View(key), View(value)));
+}
+
+plaza_status GetAttribute(plaza_plugin* plugin, plaza_client client, plaza_str key, char* buffer,
+                          size_t buffer_size, size_t* value_size) {
+  if (!plugin || !value_size) return PLAZA_ERR_INVALID;
+  std::string value;
+  const plaza_status status =
+      StatusOf(plugin->host->clients().GetAttribute(client, View(key), &value));
+  if (status != PLAZA_OK) return status;
+  *value_size = value.size();
+  if (value.size() > buffer_size || (!value.empty() && !buffer)) return PLAZA_ERR_TOO_LARGE;
+  if (!value.empty()) std::memcpy(buffer, value.data(), value.size());
+  return PLAZA_OK;
+}
+
+plaza_status DeleteAttribute(plaza_plugin* plugin, plaza_client client, plaza_str key) {
+  if (!plugin) return PLAZA_ERR_INVALID;
+  return StatusOf(plugin->host->clients().DeleteAttribute(client, View(key)));
+}
+
+uint64_t AddTimer(plaza_plugin* plugin, uint32_t delay_ms, uint32_t interval_ms, plaza_timer_fn fn,
+                  void* user_data) {
+  if (!plugin || !fn) return 0;
+  return plugin->host->timers().Add(std::chrono::milliseconds(delay_ms),
+                                    std::chrono::milliseconds(interval_ms),
+                                    [fn, user_data] { fn(user_data); });
+}
+
+plaza_status CancelTimer(plaza_plugin* plugin, uint64_t timer) {
+  if (!plugin) return PLAZA_ERR_INVALID;
+  return plugin->host->timers().Cancel(timer) ? PLAZA_OK : PLAZA_ERR_NOT_FOUND;
+}
+
+void Log(plaza_plugin* plugin, plaza_log_level level, plaza_str message) {
+  LogLevel ours = LogLevel::kInfo;
+  switch (level) {
+    case PLAZA_LOG_DEBUG:
+      ours = LogLevel::kDebug;
+      break;
+    case PLAZA_LOG_INFO:
+      ours = LogLevel::kInfo;
+      break;
+    case PLAZA_LOG_WARNING:
+      ours = LogLevel::kWarning;
+      break;
+    case PLAZA_LOG_ERROR:
+      ours = LogLevel::kError;
+      break;
+  }
+  if (!LogEnabled(ours)) return;
+  std::string line = "[" + (plugin ? plugin->name : std::string("?")) + "] ";
+  line.append(View(message));
+  WriteLog(ours, line);
+}
+
+const plaza_host_api kApi = [] {
+  plaza_host_api api{};
+  api.struct_size = sizeof(plaza_host_api);
+  api.abi_version = PLAZA_PLUGIN_ABI_VERSION;
+  api.register_hook = RegisterHook;
+  api.unregister_hook = UnregisterHook;
+  api.publish = Publish;
+  api.publish_to = PublishTo;
+  api.subscribe = Subscribe;
+  api.unsubscribe = Unsubscribe;
+  api.kick = Kick;
+  api.client_info = ClientInfo;
+  api.set_attribute = SetAttribute;
+  api.get_attribute = GetAttribute;
+  api.delete_attribute = DeleteAttribute;
+  api.add_timer = AddTimer;
+  api.cancel_timer = CancelTimer;
+  api.log = Log;
+  // complete (PENDING answers) and the metrics are NULL until the broker
+  // provides them; the ABI lets a plugin test for that.
+  return api;
+}();
+
+}  // namespace
+
+const plaza_host_api& PluginHost::Api() { return kApi; }
+
+}  // namespace plaza::broker

@@ -1,0 +1,37 @@
+// The host's record of one loaded plugin: the C ABI's opaque `plaza_plugin`
+// handle, defined here for the host's files only.
+#ifndef PLAZA_BROKER_PLUGIN_PLUGIN_RECORD_H_
+#define PLAZA_BROKER_PLUGIN_PLUGIN_RECORD_H_
+
+#include <string>
+#include <string_view>
+
+#include "plaza/plugin.h"
+
+namespace plaza::broker {
+
+class PluginHost;
+
+inline plaza_str Str(std::string_view s) { return plaza_str{s.data(), s.size()}; }
+inline std::string_view View(plaza_str s) {
+  return s.data ? std::string_view(s.data, s.size) : std::string_view();
+}
+
+}  // namespace plaza::broker
+
+struct plaza_plugin {
+  plaza::broker::PluginHost* host = nullptr;
+  std::string name;
+  std::string path;
+  void* library = nullptr;
+  void* user_data = nullptr;
+  void (*cleanup)(void*) = nullptr;
+  bool initializing = false;  // register_hook is allowed only then
+  struct Registration {
+    plaza_hook_fn fn = nullptr;
+    void* user_data = nullptr;
+  };
+  Registration hooks[16];
+};
+
+#endif  // PLAZA_BROKER_PLUGIN_PLUGIN_RECORD_H_
