@@ -32,6 +32,9 @@ namespace {
 std::atomic<size_t> g_allocations{0};
 }  // namespace
 
+// GCC pairs the inlined malloc/free below with new/delete and warns in
+// sanitizer builds; they are this file's own matching pair.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 void* operator new(size_t size) {
   g_allocations.fetch_add(1, std::memory_order_relaxed);
   if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
