@@ -43,7 +43,8 @@
  *     plugin's own threads, except where its comment says otherwise.
  *     Services that act on a client (publish_to, kick, subscribe, ...) are
  *     carried out on the client's worker shortly after the call returns.
- *   - Timer callbacks run on a worker thread. Reload runs on the broker's
+ *   - Timer callbacks run one at a time on the host's timer thread (not a
+ *     worker: they may take their time, but not forever). Reload runs on the broker's
  *     main thread while workers may be running other hooks of the plugin;
  *     cleanup runs on the main thread after every worker has stopped.
  *
@@ -300,7 +301,7 @@ typedef enum plaza_hook {
  * unsubscribe, disconnect, reload, control). */
 typedef plaza_verdict (*plaza_hook_fn)(plaza_hook hook, void* event, void* user_data);
 
-/* A timer callback; runs on a worker thread. */
+/* A timer callback; runs on the host's timer thread. */
 typedef void (*plaza_timer_fn)(void* user_data);
 
 /* How a PENDING hook ends. */
