@@ -113,7 +113,7 @@ TEST_F(RobustnessTest, RefusedConnectsGetTheirReturnCode) {
   // Protocol level 5 (MQTT 5) is not served yet: return code 1. A real v5
   // CONNECT: level 5 and an empty property list after the keep-alive.
   std::string mqtt5 = raw::Connect("five", 60);
-  mqtt5[8] = 5;  // after the fixed header (2), name length (2) and "MQTT" (4)
+  mqtt5[8] = 5;               // after the fixed header (2), name length (2) and "MQTT" (4)
   mqtt5.insert(12, 1, '\0');  // property length 0, after flags (1) and keep-alive (2)
   mqtt5[1] = static_cast<char>(mqtt5[1] + 1);
   raw::Client five;

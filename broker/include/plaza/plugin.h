@@ -154,12 +154,12 @@ typedef struct plaza_client_info {
   size_t struct_size;
   plaza_client client;
   plaza_str client_id;
-  plaza_str username;         /* {NULL, 0} when the client sent none */
-  plaza_str address;          /* the peer, "1.2.3.4:5678" or "[::1]:5678" */
-  uint8_t protocol_version;   /* 4 = MQTT 3.1.1, 5 = MQTT 5.0 */
-  uint8_t clean_start;        /* clean session (3.1.1) / clean start (5.0) */
-  uint16_t keep_alive;        /* seconds, as agreed */
-  int64_t connected_at_ms;    /* Unix time in milliseconds */
+  plaza_str username;       /* {NULL, 0} when the client sent none */
+  plaza_str address;        /* the peer, "1.2.3.4:5678" or "[::1]:5678" */
+  uint8_t protocol_version; /* 4 = MQTT 3.1.1, 5 = MQTT 5.0 */
+  uint8_t clean_start;      /* clean session (3.1.1) / clean start (5.0) */
+  uint16_t keep_alive;      /* seconds, as agreed */
+  int64_t connected_at_ms;  /* Unix time in milliseconds */
   void* reserved[4];
 } plaza_client_info;
 
@@ -171,7 +171,7 @@ typedef struct plaza_message {
   uint8_t qos;
   uint8_t retain;
   /* MQTT 5 properties; absent ones are {NULL, 0} or 0. */
-  uint8_t payload_format;          /* 0 bytes, 1 UTF-8 */
+  uint8_t payload_format; /* 0 bytes, 1 UTF-8 */
   uint8_t has_message_expiry;
   uint32_t message_expiry_s;
   plaza_str content_type;
@@ -187,14 +187,14 @@ typedef struct plaza_message {
 typedef struct plaza_connect_event {
   size_t struct_size;
   const plaza_client_info* client;
-  plaza_str password;          /* {NULL, 0} when absent */
-  plaza_str auth_method;       /* MQTT 5 enhanced authentication */
+  plaza_str password;    /* {NULL, 0} when absent */
+  plaza_str auth_method; /* MQTT 5 enhanced authentication */
   plaza_str auth_data;
-  plaza_pending pending;       /* for PLAZA_VERDICT_PENDING */
+  plaza_pending pending; /* for PLAZA_VERDICT_PENDING */
   /* Out. */
-  uint8_t reason_code;         /* with DENY, e.g. 0x86 bad user name or password */
-  plaza_str reason_string;     /* optional, sent to MQTT 5 clients */
-  plaza_str auth_data_out;     /* with CONTINUE or ALLOW, for MQTT 5 AUTH/CONNACK */
+  uint8_t reason_code;     /* with DENY, e.g. 0x86 bad user name or password */
+  plaza_str reason_string; /* optional, sent to MQTT 5 clients */
+  plaza_str auth_data_out; /* with CONTINUE or ALLOW, for MQTT 5 AUTH/CONNACK */
   void* reserved[8];
 } plaza_connect_event;
 
@@ -202,14 +202,14 @@ typedef struct plaza_connect_event {
 typedef struct plaza_subscribe_event {
   size_t struct_size;
   const plaza_client_info* client;
-  plaza_str filter;            /* for a shared subscription, without "$share/group/" */
-  plaza_str share_group;       /* {NULL, 0} unless shared */
+  plaza_str filter;      /* for a shared subscription, without "$share/group/" */
+  plaza_str share_group; /* {NULL, 0} unless shared */
   uint8_t requested_qos;
-  uint8_t options;             /* MQTT 5 subscription options byte */
+  uint8_t options; /* MQTT 5 subscription options byte */
   plaza_pending pending;
   /* Out. */
-  uint8_t granted_qos;         /* starts as requested_qos; a plugin may lower it */
-  uint8_t reason_code;         /* with DENY, e.g. 0x87 not authorized */
+  uint8_t granted_qos; /* starts as requested_qos; a plugin may lower it */
+  uint8_t reason_code; /* with DENY, e.g. 0x87 not authorized */
   void* reserved[8];
 } plaza_subscribe_event;
 
@@ -234,7 +234,7 @@ typedef struct plaza_deliver_event {
   const plaza_message* message;
   plaza_str publisher_client_id; /* {NULL, 0} for messages the server published */
   /* Out. */
-  const plaza_message* rewrite;  /* with ALLOW or PASS: deliver this instead */
+  const plaza_message* rewrite; /* with ALLOW or PASS: deliver this instead */
   void* reserved[8];
 } plaza_deliver_event;
 
@@ -270,7 +270,7 @@ typedef struct plaza_disconnect_event {
 /* PLAZA_HOOK_RELOAD: the broker re-read its configuration (SIGHUP). */
 typedef struct plaza_reload_event {
   size_t struct_size;
-  plaza_str config_yaml;       /* this plugin's `config:` subtree, as YAML */
+  plaza_str config_yaml; /* this plugin's `config:` subtree, as YAML */
   void* reserved[4];
 } plaza_reload_event;
 
@@ -279,21 +279,21 @@ typedef struct plaza_reload_event {
 typedef struct plaza_control_event {
   size_t struct_size;
   const plaza_client_info* client;
-  plaza_str subtopic;          /* what follows "$CONTROL/<plugin name>/" */
+  plaza_str subtopic; /* what follows "$CONTROL/<plugin name>/" */
   const plaza_message* message;
   void* reserved[4];
 } plaza_control_event;
 
 typedef enum plaza_hook {
-  PLAZA_HOOK_CONNECT = 1,      /* plaza_connect_event */
-  PLAZA_HOOK_AUTH = 2,         /* plaza_connect_event */
-  PLAZA_HOOK_SUBSCRIBE = 3,    /* plaza_subscribe_event */
-  PLAZA_HOOK_PUBLISH = 4,      /* plaza_publish_event */
-  PLAZA_HOOK_DELIVER = 5,      /* plaza_deliver_event */
-  PLAZA_HOOK_UNSUBSCRIBE = 6,  /* plaza_unsubscribe_event */
-  PLAZA_HOOK_DISCONNECT = 7,   /* plaza_disconnect_event */
-  PLAZA_HOOK_RELOAD = 8,       /* plaza_reload_event */
-  PLAZA_HOOK_CONTROL = 9,      /* plaza_control_event */
+  PLAZA_HOOK_CONNECT = 1,     /* plaza_connect_event */
+  PLAZA_HOOK_AUTH = 2,        /* plaza_connect_event */
+  PLAZA_HOOK_SUBSCRIBE = 3,   /* plaza_subscribe_event */
+  PLAZA_HOOK_PUBLISH = 4,     /* plaza_publish_event */
+  PLAZA_HOOK_DELIVER = 5,     /* plaza_deliver_event */
+  PLAZA_HOOK_UNSUBSCRIBE = 6, /* plaza_unsubscribe_event */
+  PLAZA_HOOK_DISCONNECT = 7,  /* plaza_disconnect_event */
+  PLAZA_HOOK_RELOAD = 8,      /* plaza_reload_event */
+  PLAZA_HOOK_CONTROL = 9,     /* plaza_control_event */
 } plaza_hook;
 
 /* Every hook has this signature; `event` points to the struct named beside
@@ -307,9 +307,9 @@ typedef void (*plaza_timer_fn)(void* user_data);
 /* How a PENDING hook ends. */
 typedef struct plaza_completion {
   size_t struct_size;
-  plaza_verdict verdict;       /* ALLOW, DENY, DROP, PASS or CONTINUE */
+  plaza_verdict verdict; /* ALLOW, DENY, DROP, PASS or CONTINUE */
   uint8_t reason_code;
-  uint8_t granted_qos;         /* subscribe */
+  uint8_t granted_qos; /* subscribe */
   plaza_str reason_string;
   plaza_str auth_data_out;
   const plaza_message* rewrite; /* publish */
@@ -393,8 +393,8 @@ typedef struct plaza_host_api {
 /* What init is given. */
 typedef struct plaza_init_args {
   size_t struct_size;
-  plaza_str name;              /* the plugin's name (its `name:` or file stem) */
-  plaza_str config_yaml;       /* its `config:` subtree, as YAML ("" if none) */
+  plaza_str name;        /* the plugin's name (its `name:` or file stem) */
+  plaza_str config_yaml; /* its `config:` subtree, as YAML ("" if none) */
   void* reserved[4];
 } plaza_init_args;
 
@@ -420,7 +420,7 @@ PLAZA_PLUGIN_EXPORT int plaza_plugin_init(plaza_plugin* plugin, const plaza_host
 PLAZA_PLUGIN_EXPORT void plaza_plugin_cleanup(void* user_data);
 
 #ifdef __cplusplus
-}  /* extern "C" */
+} /* extern "C" */
 #endif
 
 #endif /* PLAZA_PLUGIN_H_ */
