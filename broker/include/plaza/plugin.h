@@ -55,7 +55,10 @@
  *   - plaza_str values a plugin passes to the host are copied before the
  *     call returns; the plugin keeps ownership of its memory.
  *   - Out-fields a hook writes into its event (a rewrite, a reason string)
- *     must stay valid until the hook returns; the host copies them then.
+ *     are read by the host right after the hook returns, so they must not
+ *     point into the hook's own stack frame: use memory the plugin owns
+ *     (thread-local buffers, or per-client state). The host copies them
+ *     before it calls any other hook on that thread.
  *   - No exception, longjmp or C++ unwinding may cross this ABI.
  */
 #ifndef PLAZA_PLUGIN_H_
@@ -304,7 +307,8 @@ typedef plaza_verdict (*plaza_hook_fn)(plaza_hook hook, void* event, void* user_
 /* A timer callback; runs on the host's timer thread. */
 typedef void (*plaza_timer_fn)(void* user_data);
 
-/* How a PENDING hook ends. */
+/* How a PENDING hook ends. PASS means what it means for a hook that answers
+ * at once: the next plugin in the chain decides. */
 typedef struct plaza_completion {
   size_t struct_size;
   plaza_verdict verdict; /* ALLOW, DENY, DROP, PASS or CONTINUE */

@@ -134,8 +134,19 @@ void ParsePlugins(const YAML::Node& node, std::vector<PluginConfig>* plugins) {
         YAML::Emitter out;
         out << entry.second;
         plugin.config_yaml = out.c_str();
+      } else if (key == "pending_timeout_ms") {
+        plugin.pending_timeout_ms = ReadUnsigned<uint32_t>(entry.second, key, 10, 600'000);
+      } else if (key == "on_timeout") {
+        const std::string policy = ReadString(entry.second, key);
+        if (policy != "deny" && policy != "allow") {
+          throw ConfigError(entry.second,
+                            "'on_timeout' must be deny or allow, not '" + policy + "'");
+        }
+        plugin.fail_open = policy == "allow";
       } else {
-        throw ConfigError(entry.first, "unknown plugin key '" + key + "' (path, name, config)");
+        throw ConfigError(entry.first, "unknown plugin key '" + key +
+                                           "' (path, name, config, pending_timeout_ms, "
+                                           "on_timeout)");
       }
     }
     if (!has_path) throw ConfigError(item, "a plugin needs a 'path'");

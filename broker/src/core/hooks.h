@@ -47,25 +47,31 @@ struct ClientFacts {
 
 enum class HookVerdict {
   kAllow,
-  kDeny,  // refuse, with an MQTT 5 reason code
-  kDrop,  // publish only: acknowledge, but route nothing
+  kDeny,     // refuse, with an MQTT 5 reason code
+  kDrop,     // publish only: acknowledge, but route nothing
+  kPending,  // answered later through the shard's Resume* with `pending`
 };
 
+// With kPending, `pending` is the token the answer will carry; the client's
+// packets wait until it comes (Shard::ResumeConnect and friends).
 struct ConnectDecision {
   HookVerdict verdict = HookVerdict::kAllow;
   uint8_t reason_code = 0;
+  uint64_t pending = 0;
 };
 
 struct SubscribeDecision {
   HookVerdict verdict = HookVerdict::kAllow;
   uint8_t granted_qos = 2;  // at most this
   uint8_t reason_code = 0;
+  uint64_t pending = 0;
 };
 
 struct PublishDecision {
   HookVerdict verdict = HookVerdict::kAllow;
   uint8_t reason_code = 0;
   MessagePtr rewrite;  // route this instead, when set
+  uint64_t pending = 0;
 };
 
 class Hooks {

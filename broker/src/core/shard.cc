@@ -129,51 +129,75 @@ void Shard::OnBytes(ConnId id, std::string_view data) {
   Connection* conn = Find(id);
   if (!conn || conn->state == Connection::State::kClosing) return;
   conn->last_seen_ms = host_->NowMs();
-  // Decode straight from the caller's buffer when nothing is pending, so the
-  // common case copies nothing; keep only an incomplete tail.
-  const bool buffered = !conn->input.empty();
-  if (buffered) conn->input.append(data);
-  const std::string_view input = buffered ? std::string_view(conn->input) : data;
+  if (conn->pending) {
+    // A hook's answer is pending: keep the bytes for later, within bounds.
+    conn->input.append(data);
+    if (conn->input.size() > 2 * limits_.max_packet_size + (64 << 10)) {
+      ++stats_.protocol_errors;
+      PLAZA_LOG(kWarning) << "closing " << conn->peer
+                          << ": too much input while waiting for a plugin's answer";
+      CloseConnection(*conn, CloseReason::kProtocolError);
+    }
+    FlushCloses();
+    return;
+  }
+  if (!conn->input.empty()) {
+    conn->input.append(data);
+    DecodeBuffered(*conn);
+  } else {
+    // Decode straight from the caller's buffer, so the common case copies
+    // nothing; keep only what is left over.
+    const size_t used = DecodeFrom(*conn, data);
+    if (used != kGone) conn->input.assign(data.substr(used));
+  }
+  FlushCloses();
+}
 
+void Shard::DecodeBuffered(Connection& conn) {
+  // The packets borrow from `input` while they are handled.
+  std::string input = std::move(conn.input);
+  conn.input.clear();
+  const size_t used = DecodeFrom(conn, input);
+  if (used != kGone) conn.input.assign(input, used);
+}
+
+// Decodes and handles the packets at the start of `input` until it runs out,
+// a hook's answer is pending, or the connection ends. Returns the bytes
+// used, or kGone when the connection is closing or was handed over (then
+// `conn` must not be touched again).
+size_t Shard::DecodeFrom(Connection& conn, std::string_view input) {
   size_t offset = 0;
-  while (offset < input.size()) {
+  while (offset < input.size() && !conn.pending) {
     mqtt::DecodeResult result = mqtt::Decode(input.substr(offset), limits_.max_packet_size);
     if (result.status == mqtt::DecodeStatus::kIncomplete) break;
     if (result.status != mqtt::DecodeStatus::kOk) {
       ++stats_.protocol_errors;
-      PLAZA_LOG(kWarning) << "closing " << conn->peer << ": " << result.error;
-      CloseConnection(*conn, CloseReason::kProtocolError);
-      FlushCloses();
-      return;
+      PLAZA_LOG(kWarning) << "closing " << conn.peer << ": " << result.error;
+      CloseConnection(conn, CloseReason::kProtocolError);
+      return kGone;
     }
-    if (conn->state == Connection::State::kAwaitConnect) {
+    if (conn.state == Connection::State::kAwaitConnect) {
       const auto* connect = std::get_if<mqtt::Connect>(&result.packet);
       if (connect && connect->protocol_level == mqtt::kProtocolLevel311 &&
           !connect->client_id.empty()) {
         const size_t target = ShardFor(connect->client_id, shard_count_);
         if (target != shard_index_) {
+          const ConnId id = conn.id;
           std::string rest(input.substr(offset));
           connections_.erase(id);
           host_->Handoff(id, target, std::move(rest));
-          return;
+          return kGone;
         }
       }
     }
     offset += result.consumed;
-    if (!HandlePacket(*conn, result.packet)) {
-      FlushCloses();
-      return;
-    }
+    HandlePacket(conn, result.packet);
+    if (conn.state == Connection::State::kClosing) return kGone;
   }
-  if (buffered) {
-    conn->input.erase(0, offset);
-  } else {
-    conn->input.assign(input.substr(offset));
-  }
-  FlushCloses();
+  return offset;
 }
 
-bool Shard::HandlePacket(Connection& conn, mqtt::Packet& packet) {
+void Shard::HandlePacket(Connection& conn, mqtt::Packet& packet) {
   if (conn.state == Connection::State::kAwaitConnect) {
     const auto* connect = std::get_if<mqtt::Connect>(&packet);
     if (!connect) {
@@ -182,10 +206,10 @@ bool Shard::HandlePacket(Connection& conn, mqtt::Packet& packet) {
                           << mqtt::PacketTypeName(mqtt::TypeOf(packet))
                           << ", not CONNECT [MQTT-3.1.0-1]";
       CloseConnection(conn, CloseReason::kProtocolError);
-      return false;
+      return;
     }
     HandleConnect(conn, *connect);
-    return conn.state == Connection::State::kOpen;
+    return;
   }
   std::visit(
       [&](auto& p) {
@@ -218,7 +242,6 @@ bool Shard::HandlePacket(Connection& conn, mqtt::Packet& packet) {
         }
       },
       packet);
-  return conn.state == Connection::State::kOpen;
 }
 
 void Shard::HandleConnect(Connection& conn, const mqtt::Connect& connect) {
@@ -251,21 +274,49 @@ void Shard::HandleConnect(Connection& conn, const mqtt::Connect& connect) {
   conn.connected_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
-  if (hooks_) {
-    ClientFacts facts = FactsOf(conn);
-    facts.client_id = client_id;
-    facts.clean_start = connect.clean_session;
-    const ConnectDecision decision = hooks_->OnConnect(facts, connect.password);
-    if (decision.verdict != HookVerdict::kAllow) {
-      PLAZA_LOG(kInfo) << "refusing " << conn.peer << " (" << client_id
+  std::optional<StoredWill> will;
+  if (connect.will) {
+    will = StoredWill{std::string(connect.will->topic), std::string(connect.will->payload),
+                      connect.will->qos, connect.will->retain};
+  }
+  if (!hooks_) {
+    FinishConnect(conn, client_id, connect.clean_session, std::move(will));
+    return;
+  }
+  ClientFacts facts = FactsOf(conn);
+  facts.client_id = client_id;
+  facts.clean_start = connect.clean_session;
+  const ConnectDecision decision = hooks_->OnConnect(facts, connect.password);
+  auto op = std::make_unique<PendingOp>();
+  op->kind = PendingOp::Kind::kConnect;
+  op->client_id = std::move(client_id);
+  op->clean = connect.clean_session;
+  op->will = std::move(will);
+  ApplyConnectDecision(conn, std::move(op), decision);
+}
+
+void Shard::ApplyConnectDecision(Connection& conn, std::unique_ptr<PendingOp> op,
+                                 const ConnectDecision& decision) {
+  switch (decision.verdict) {
+    case HookVerdict::kPending:
+      op->token = decision.pending;
+      conn.pending = std::move(op);
+      return;
+    case HookVerdict::kAllow:
+      FinishConnect(conn, op->client_id, op->clean, std::move(op->will));
+      return;
+    default:
+      PLAZA_LOG(kInfo) << "refusing " << conn.peer << " (" << op->client_id
                        << "): a plugin denied the connection (reason 0x" << std::hex
                        << static_cast<int>(decision.reason_code) << ")";
       Refuse(conn, static_cast<mqtt::ConnectReturnCode>(
                        ConnectReturnCodeFor(decision.reason_code ? decision.reason_code : 0x87)));
       return;
-    }
   }
+}
 
+void Shard::FinishConnect(Connection& conn, const std::string& client_id, bool clean,
+                          std::optional<StoredWill> will) {
   auto it = sessions_.find(client_id);
   if (it != sessions_.end() && it->second->conn != 0) {
     if (Connection* old = Find(it->second->conn)) {
@@ -278,7 +329,7 @@ void Shard::HandleConnect(Connection& conn, const mqtt::Connect& connect) {
 
   Session* session;
   bool present = false;
-  if (it != sessions_.end() && !connect.clean_session) {
+  if (it != sessions_.end() && !clean) {
     session = it->second.get();
     present = true;
   } else {
@@ -288,14 +339,11 @@ void Shard::HandleConnect(Connection& conn, const mqtt::Connect& connect) {
     session = created.get();
     sessions_[client_id] = std::move(created);
   }
-  session->clean = connect.clean_session;
+  session->clean = clean;
   session->conn = conn.id;
   conn.session = session;
   conn.state = Connection::State::kOpen;
-  if (connect.will) {
-    conn.will = StoredWill{std::string(connect.will->topic), std::string(connect.will->payload),
-                           connect.will->qos, connect.will->retain};
-  }
+  conn.will = std::move(will);
   PLAZA_LOG(kDebug) << "client " << client_id << " connected from " << conn.peer
                     << (present ? " (session resumed)" : "");
   SendControl(conn, mqtt::Connack{present, mqtt::ConnectReturnCode::kAccepted});

@@ -88,6 +88,13 @@ class Shard {
   // Closes every connection without wills, for shutdown.
   void CloseAll();
 
+  // The answers to hooks that returned kPending (shard_pending.cc). A token
+  // that does not match what the connection waits for is ignored (the
+  // connection is gone, or the answer came after its deadline).
+  void ResumeConnect(ConnId id, uint64_t token, const ConnectDecision& decision);
+  void ResumeSubscribe(ConnId id, uint64_t token, const SubscribeDecision& decision);
+  void ResumePublish(ConnId id, uint64_t token, const PublishDecision& decision);
+
   // Services for plugins, run on this shard's thread (shard_services.cc).
   // Each returns false when the connection is not (or no longer) here.
   void ServerPublish(const MessagePtr& message);
@@ -115,6 +122,27 @@ class Shard {
     bool retain;
   };
 
+  // What a connection waits for while a hook's answer is pending, and how
+  // to go on when it comes.
+  struct PendingOp {
+    enum class Kind { kConnect, kSubscribe, kPublish };
+    Kind kind;
+    uint64_t token = 0;
+    // kConnect
+    std::string client_id;
+    bool clean = true;
+    std::optional<StoredWill> will;
+    // kSubscribe: every filter, the answers so far, the one asked about
+    std::vector<std::pair<std::string, uint8_t>> filters;
+    std::vector<uint8_t> codes;
+    size_t next = 0;
+    // kSubscribe and kPublish
+    uint16_t packet_id = 0;
+    // kPublish
+    MessagePtr message;
+    uint8_t qos = 0;
+  };
+
   struct Connection {
     enum class State { kAwaitConnect, kOpen, kClosing };
     ConnId id;
@@ -127,14 +155,22 @@ class Shard {
     std::optional<std::string> username;
     int64_t connected_at_ms = 0;  // Unix time, for plugins
     uint16_t keep_alive = 0;
+    // Set while a hook's answer is pending: input is buffered, not decoded.
+    std::unique_ptr<PendingOp> pending;
     int64_t opened_ms = 0;
     int64_t last_seen_ms = 0;
   };
 
   // Lifecycle (shard.cc).
-  bool Decode(Connection& conn, std::string_view data);
-  bool HandlePacket(Connection& conn, mqtt::Packet& packet);
+  static constexpr size_t kGone = static_cast<size_t>(-1);
+  size_t DecodeFrom(Connection& conn, std::string_view input);
+  void DecodeBuffered(Connection& conn);
+  void HandlePacket(Connection& conn, mqtt::Packet& packet);
   void HandleConnect(Connection& conn, const mqtt::Connect& connect);
+  void ApplyConnectDecision(Connection& conn, std::unique_ptr<PendingOp> op,
+                            const ConnectDecision& decision);
+  void FinishConnect(Connection& conn, const std::string& client_id, bool clean,
+                     std::optional<StoredWill> will);
   void Refuse(Connection& conn, mqtt::ConnectReturnCode code);
   void CloseConnection(Connection& conn, CloseReason reason, bool kick_with_will = false);
   void DetachSession(Connection& conn);
@@ -146,6 +182,8 @@ class Shard {
 
   // Publishing and delivery (shard_publish.cc).
   bool HandlePublish(Connection& conn, const mqtt::Publish& publish);
+  void FinishPublish(Connection& conn, MessagePtr message, uint8_t qos, uint16_t packet_id,
+                     const PublishDecision& decision);
   void HandlePuback(Connection& conn, uint16_t packet_id);
   void HandlePubrec(Connection& conn, uint16_t packet_id);
   void HandlePubrel(Connection& conn, uint16_t packet_id);
@@ -160,6 +198,7 @@ class Shard {
 
   // Subscriptions (shard_subscribe.cc).
   void HandleSubscribe(Connection& conn, const mqtt::Subscribe& subscribe);
+  void ContinueSubscribe(Connection& conn, std::unique_ptr<PendingOp> op);
   void AddSubscription(Session& session, std::string_view filter, uint8_t qos);
   void SendRetained(Session& session, std::string_view filter, uint8_t granted);
   void HandleUnsubscribe(Connection& conn, const mqtt::Unsubscribe& unsubscribe);

@@ -35,29 +35,38 @@ bool Shard::HandlePublish(Connection& conn, const mqtt::Publish& publish) {
   // twice.
   const bool fresh = publish.qos < 2 || session.inbound_qos2.insert(publish.packet_id).second;
   // $SYS belongs to the broker: clients may read it but not write it.
-  if (fresh && !publish.topic.starts_with("$SYS")) {
-    MessagePtr message = MakeMessage(publish.topic, publish.payload, publish.qos, publish.retain);
-    bool route = true;
-    if (hooks_) {
-      PublishDecision decision = hooks_->OnPublish(FactsOf(conn), message);
-      // MQTT 3.1.1 has no negative acknowledgement [MQTT-3.3.5-2]: a refused
-      // message is acknowledged as usual and not routed.
-      route = decision.verdict == HookVerdict::kAllow;
-      if (decision.rewrite) message = std::move(decision.rewrite);
-    }
-    if (route) Publish(message);
+  const bool accepted = fresh && !publish.topic.starts_with("$SYS");
+  if (!accepted) {
+    FinishPublish(conn, nullptr, publish.qos, publish.packet_id, {});
+    return true;
   }
-  switch (publish.qos) {
-    case 1:
-      SendControl(conn, mqtt::Puback{publish.packet_id});
-      break;
-    case 2:
-      SendControl(conn, mqtt::Pubrec{publish.packet_id});
-      break;
-    default:
-      break;
+  MessagePtr message = MakeMessage(publish.topic, publish.payload, publish.qos, publish.retain);
+  PublishDecision decision;
+  if (hooks_) decision = hooks_->OnPublish(FactsOf(conn), message);
+  if (decision.verdict == HookVerdict::kPending) {
+    auto op = std::make_unique<PendingOp>();
+    op->kind = PendingOp::Kind::kPublish;
+    op->token = decision.pending;
+    op->message = std::move(message);
+    op->qos = publish.qos;
+    op->packet_id = publish.packet_id;
+    conn.pending = std::move(op);
+    return true;
   }
+  FinishPublish(conn, std::move(message), publish.qos, publish.packet_id, decision);
   return true;
+}
+
+// Routes `message` (unless null or refused) and acknowledges the PUBLISH.
+// MQTT 3.1.1 has no negative acknowledgement [MQTT-3.3.5-2]: a refused
+// message is acknowledged as usual and not routed.
+void Shard::FinishPublish(Connection& conn, MessagePtr message, uint8_t qos, uint16_t packet_id,
+                          const PublishDecision& decision) {
+  if (message && decision.verdict == HookVerdict::kAllow) {
+    Publish(decision.rewrite ? decision.rewrite : message);
+  }
+  if (qos == 1) SendControl(conn, mqtt::Puback{packet_id});
+  if (qos == 2) SendControl(conn, mqtt::Pubrec{packet_id});
 }
 
 void Shard::HandlePubrel(Connection& conn, uint16_t packet_id) {

@@ -10,42 +10,61 @@
 namespace plaza::broker {
 
 void Shard::HandleSubscribe(Connection& conn, const mqtt::Subscribe& subscribe) {
+  // The filters are copied: a plugin may answer later, after the input
+  // buffer they came in has moved on.
+  auto op = std::make_unique<PendingOp>();
+  op->kind = PendingOp::Kind::kSubscribe;
+  op->packet_id = subscribe.packet_id;
+  op->filters.reserve(subscribe.filters.size());
+  for (const mqtt::SubscribeFilter& f : subscribe.filters) {
+    op->filters.emplace_back(std::string(f.filter), f.qos);
+  }
+  ContinueSubscribe(conn, std::move(op));
+}
+
+// Answers the filters from op->next on; stops when a hook's answer is
+// pending, and sends the SUBACK (then the retained messages) when all are.
+void Shard::ContinueSubscribe(Connection& conn, std::unique_ptr<PendingOp> op) {
   Session& session = *conn.session;
-  mqtt::Suback suback{subscribe.packet_id, {}};
-  suback.return_codes.reserve(subscribe.filters.size());
-  for (const mqtt::SubscribeFilter& request : subscribe.filters) {
-    const bool valid =
-        mqtt::IsValidTopicFilter(request.filter) && TopicWithinLimits(request.filter);
+  while (op->next < op->filters.size()) {
+    const auto& [filter, requested] = op->filters[op->next];
+    const bool valid = mqtt::IsValidTopicFilter(filter) && TopicWithinLimits(filter);
     const bool room = session.subscriptions.size() < limits_.max_subscriptions_per_client ||
-                      session.subscriptions.contains(request.filter);
+                      session.subscriptions.contains(filter);
     if (!valid || !room) {
-      PLAZA_LOG(kInfo) << session.client_id << ": subscription to '" << request.filter
+      PLAZA_LOG(kInfo) << session.client_id << ": subscription to '" << filter
                        << "' refused: " << (valid ? "too many subscriptions" : "invalid filter");
-      suback.return_codes.push_back(mqtt::kSubackFailure);
+      op->codes.push_back(mqtt::kSubackFailure);
+      ++op->next;
       continue;
     }
-    uint8_t granted = std::min<uint8_t>(request.qos, 2);
+    uint8_t granted = std::min<uint8_t>(requested, 2);
     if (hooks_) {
-      const SubscribeDecision decision =
-          hooks_->OnSubscribe(FactsOf(conn), request.filter, request.qos);
+      const SubscribeDecision decision = hooks_->OnSubscribe(FactsOf(conn), filter, requested);
+      if (decision.verdict == HookVerdict::kPending) {
+        op->token = decision.pending;
+        conn.pending = std::move(op);
+        return;
+      }
       if (decision.verdict != HookVerdict::kAllow) {
-        PLAZA_LOG(kInfo) << session.client_id << ": subscription to '" << request.filter
+        PLAZA_LOG(kInfo) << session.client_id << ": subscription to '" << filter
                          << "' denied by a plugin";
-        suback.return_codes.push_back(mqtt::kSubackFailure);
+        op->codes.push_back(mqtt::kSubackFailure);
+        ++op->next;
         continue;
       }
       granted = std::min(granted, decision.granted_qos);
     }
-    AddSubscription(session, request.filter, granted);
-    suback.return_codes.push_back(granted);
+    AddSubscription(session, filter, granted);
+    op->codes.push_back(granted);
+    ++op->next;
   }
-  SendControl(conn, suback);
-
+  SendControl(conn, mqtt::Suback{op->packet_id, op->codes});
   // Retained messages go out after the SUBACK.
-  for (size_t i = 0; i < subscribe.filters.size(); ++i) {
-    const uint8_t granted = suback.return_codes[i];
-    if (granted != mqtt::kSubackFailure)
-      SendRetained(session, subscribe.filters[i].filter, granted);
+  for (size_t i = 0; i < op->filters.size(); ++i) {
+    if (op->codes[i] != mqtt::kSubackFailure) {
+      SendRetained(session, op->filters[i].first, op->codes[i]);
+    }
   }
 }
 

@@ -41,6 +41,14 @@ plaza_status UnregisterHook(plaza_plugin* plugin, plaza_hook hook) {
   return PLAZA_OK;
 }
 
+plaza_status Complete(plaza_plugin* plugin, plaza_pending pending,
+                      const plaza_completion* completion) {
+  if (!plugin || !completion || completion->struct_size < offsetof(plaza_completion, reserved)) {
+    return PLAZA_ERR_INVALID;
+  }
+  return plugin->host->Complete(plugin, pending, *completion);
+}
+
 plaza_status Publish(plaza_plugin* plugin, const plaza_message* message) {
   if (!plugin) return PLAZA_ERR_INVALID;
   MessagePtr m = ToMessage(message);
@@ -160,14 +168,17 @@ plaza_status DeleteAttribute(plaza_plugin* plugin, plaza_client client, plaza_st
 uint64_t AddTimer(plaza_plugin* plugin, uint32_t delay_ms, uint32_t interval_ms, plaza_timer_fn fn,
                   void* user_data) {
   if (!plugin || !fn) return 0;
-  return plugin->host->timers().Add(std::chrono::milliseconds(delay_ms),
-                                    std::chrono::milliseconds(interval_ms),
-                                    [fn, user_data] { fn(user_data); });
+  TimerThread* timers = plugin->host->timers();
+  if (!timers) return 0;
+  return timers->Add(std::chrono::milliseconds(delay_ms), std::chrono::milliseconds(interval_ms),
+                     [fn, user_data] { fn(user_data); });
 }
 
 plaza_status CancelTimer(plaza_plugin* plugin, uint64_t timer) {
   if (!plugin) return PLAZA_ERR_INVALID;
-  return plugin->host->timers().Cancel(timer) ? PLAZA_OK : PLAZA_ERR_NOT_FOUND;
+  TimerThread* timers = plugin->host->timers();
+  if (!timers) return PLAZA_ERR_UNSUPPORTED;
+  return timers->Cancel(timer) ? PLAZA_OK : PLAZA_ERR_NOT_FOUND;
 }
 
 void Log(plaza_plugin* plugin, plaza_log_level level, plaza_str message) {
@@ -198,6 +209,7 @@ const plaza_host_api kApi = [] {
   api.abi_version = PLAZA_PLUGIN_ABI_VERSION;
   api.register_hook = RegisterHook;
   api.unregister_hook = UnregisterHook;
+  api.complete = Complete;
   api.publish = Publish;
   api.publish_to = PublishTo;
   api.subscribe = Subscribe;
@@ -210,8 +222,8 @@ const plaza_host_api kApi = [] {
   api.add_timer = AddTimer;
   api.cancel_timer = CancelTimer;
   api.log = Log;
-  // complete (PENDING answers) and the metrics are NULL until the broker
-  // provides them; the ABI lets a plugin test for that.
+  // The metrics are NULL until the broker has a metrics endpoint; the ABI
+  // lets a plugin test for that.
   return api;
 }();
 

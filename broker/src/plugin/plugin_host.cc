@@ -11,6 +11,7 @@
 
 #include "common/log.h"
 #include "mqtt/topic.h"
+#include "plugin/event_views.h"
 #include "plugin/plugin_record.h"
 
 namespace plaza::broker {
@@ -24,33 +25,6 @@ template <typename T>
 T Symbol(void* library, const char* name) {
   return reinterpret_cast<T>(dlsym(library, name));
 }
-
-// Fills the C view of a client from the core's facts.
-struct ClientInfoView {
-  explicit ClientInfoView(const ClientFacts& facts) {
-    info.struct_size = sizeof(info);
-    info.client = facts.id;
-    info.client_id = Str(facts.client_id);
-    info.username = facts.username ? Str(*facts.username) : plaza_str{nullptr, 0};
-    info.address = Str(facts.address);
-    info.protocol_version = facts.protocol_level;
-    info.clean_start = facts.clean_start ? 1 : 0;
-    info.keep_alive = facts.keep_alive;
-    info.connected_at_ms = facts.connected_at_ms;
-  }
-  plaza_client_info info{};
-};
-
-struct MessageView {
-  explicit MessageView(const Message& message) {
-    view.struct_size = sizeof(view);
-    view.topic = Str(message.topic());
-    view.payload = Str(message.payload());
-    view.qos = message.qos();
-    view.retain = message.retain() ? 1 : 0;
-  }
-  plaza_message view{};
-};
 
 plaza_disconnect_cause CauseOf(CloseReason reason) {
   switch (reason) {
@@ -76,12 +50,6 @@ plaza_disconnect_cause CauseOf(CloseReason reason) {
   return PLAZA_DISCONNECT_NETWORK;
 }
 
-// A verdict a plugin returned that this hook does not accept.
-void WarnVerdict(const plaza_plugin& plugin, const char* hook, plaza_verdict verdict) {
-  PLAZA_LOG(kWarning) << "[" << plugin.name << "] " << hook << " hook returned verdict "
-                      << static_cast<int>(verdict) << ", which it may not; treated as DENY";
-}
-
 }  // namespace
 
 PluginHost::PluginHost() = default;
@@ -105,6 +73,7 @@ void PluginHost::Detach() {
   {
     std::lock_guard lock(timers_mutex_);
     timers = std::move(timers_);
+    timers_detached_ = true;
   }
   if (timers) timers->Stop();
 }
@@ -123,16 +92,18 @@ bool PluginHost::RunOnCurrent(std::function<void(Shard&)> task) {
   return true;
 }
 
-TimerThread& PluginHost::timers() {
+TimerThread* PluginHost::timers() {
   std::lock_guard lock(timers_mutex_);
+  if (timers_detached_) return nullptr;
   if (!timers_) timers_ = std::make_unique<TimerThread>();
-  return *timers_;
+  return timers_.get();
 }
 
 void PluginHost::Unload() {
   while (!plugins_.empty()) {
     std::unique_ptr<plaza_plugin> plugin = std::move(plugins_.back());
     plugins_.pop_back();
+    configs_.pop_back();
     if (plugin->cleanup) plugin->cleanup(plugin->user_data);
     if (plugin->library) dlclose(plugin->library);
   }
@@ -154,6 +125,7 @@ bool PluginHost::Load(const std::vector<PluginConfig>& configs, std::string* err
       return false;
     }
     plugins_.push_back(std::move(plugin));
+    configs_.push_back(config);
     plaza_plugin& p = *plugins_.back();
 
     using NegotiateFn = uint32_t (*)(const uint32_t*, size_t);
@@ -208,126 +180,6 @@ void PluginHost::Reload(const std::vector<PluginConfig>& configs) {
       hook.fn(PLAZA_HOOK_RELOAD, &event, hook.user_data);
     }
   }
-}
-
-ConnectDecision PluginHost::OnConnect(const ClientFacts& client,
-                                      std::optional<std::string_view> password) {
-  // The client is known to the services from here on, so a connect hook
-  // can already set attributes on it (as auth does for rooms).
-  clients_.Add(client);
-  const ConnectDecision decision = RunConnectChain(client, password);
-  if (decision.verdict != HookVerdict::kAllow) clients_.Remove(client.id);
-  return decision;
-}
-
-ConnectDecision PluginHost::RunConnectChain(const ClientFacts& client,
-                                            std::optional<std::string_view> password) {
-  ConnectDecision decision;
-  if (!any_[PLAZA_HOOK_CONNECT]) return decision;
-  ClientInfoView info(client);
-  for (auto& plugin : plugins_) {
-    const auto& hook = plugin->hooks[PLAZA_HOOK_CONNECT];
-    if (!hook.fn) continue;
-    plaza_connect_event event{};
-    event.struct_size = sizeof(event);
-    event.client = &info.info;
-    event.password = password ? Str(*password) : plaza_str{nullptr, 0};
-    const plaza_verdict verdict = hook.fn(PLAZA_HOOK_CONNECT, &event, hook.user_data);
-    switch (verdict) {
-      case PLAZA_VERDICT_PASS:
-        continue;
-      case PLAZA_VERDICT_ALLOW:
-        return decision;
-      case PLAZA_VERDICT_DENY:
-        decision.verdict = HookVerdict::kDeny;
-        decision.reason_code = event.reason_code >= 0x80 ? event.reason_code : 0x87;
-        return decision;
-      default:
-        WarnVerdict(*plugin, "connect", verdict);
-        decision.verdict = HookVerdict::kDeny;
-        decision.reason_code = 0x83;  // implementation specific error
-        return decision;
-    }
-  }
-  return decision;
-}
-
-SubscribeDecision PluginHost::OnSubscribe(const ClientFacts& client, std::string_view filter,
-                                          uint8_t requested_qos) {
-  SubscribeDecision decision;
-  if (!any_[PLAZA_HOOK_SUBSCRIBE]) return decision;
-  ClientInfoView info(client);
-  for (auto& plugin : plugins_) {
-    const auto& hook = plugin->hooks[PLAZA_HOOK_SUBSCRIBE];
-    if (!hook.fn) continue;
-    plaza_subscribe_event event{};
-    event.struct_size = sizeof(event);
-    event.client = &info.info;
-    event.filter = Str(filter);
-    event.requested_qos = requested_qos;
-    event.granted_qos = std::min<uint8_t>(requested_qos, decision.granted_qos);
-    const plaza_verdict verdict = hook.fn(PLAZA_HOOK_SUBSCRIBE, &event, hook.user_data);
-    switch (verdict) {
-      case PLAZA_VERDICT_PASS:
-      case PLAZA_VERDICT_ALLOW:
-        // A plugin may only lower the QoS.
-        decision.granted_qos = std::min<uint8_t>(decision.granted_qos, event.granted_qos);
-        if (verdict == PLAZA_VERDICT_ALLOW) return decision;
-        continue;
-      case PLAZA_VERDICT_DENY:
-        decision.verdict = HookVerdict::kDeny;
-        decision.reason_code = event.reason_code >= 0x80 ? event.reason_code : 0x87;
-        return decision;
-      default:
-        WarnVerdict(*plugin, "subscribe", verdict);
-        decision.verdict = HookVerdict::kDeny;
-        decision.reason_code = 0x83;
-        return decision;
-    }
-  }
-  return decision;
-}
-
-PublishDecision PluginHost::OnPublish(const ClientFacts& client, const MessagePtr& message) {
-  PublishDecision decision;
-  if (!any_[PLAZA_HOOK_PUBLISH]) return decision;
-  ClientInfoView info(client);
-  MessagePtr current = message;
-  for (auto& plugin : plugins_) {
-    const auto& hook = plugin->hooks[PLAZA_HOOK_PUBLISH];
-    if (!hook.fn) continue;
-    MessageView view(*current);
-    plaza_publish_event event{};
-    event.struct_size = sizeof(event);
-    event.client = &info.info;
-    event.message = &view.view;
-    const plaza_verdict verdict = hook.fn(PLAZA_HOOK_PUBLISH, &event, hook.user_data);
-    if (verdict == PLAZA_VERDICT_DENY || verdict == PLAZA_VERDICT_DROP) {
-      decision.verdict = verdict == PLAZA_VERDICT_DENY ? HookVerdict::kDeny : HookVerdict::kDrop;
-      decision.reason_code = event.reason_code >= 0x80 ? event.reason_code : 0x87;
-      return decision;
-    }
-    if (verdict != PLAZA_VERDICT_PASS && verdict != PLAZA_VERDICT_ALLOW) {
-      WarnVerdict(*plugin, "publish", verdict);
-      decision.verdict = HookVerdict::kDeny;
-      decision.reason_code = 0x83;
-      return decision;
-    }
-    if (event.rewrite) {
-      const plaza_message& rewrite = *event.rewrite;
-      const std::string_view topic = View(rewrite.topic);
-      if (!mqtt::IsValidTopicName(topic) || rewrite.qos > 2) {
-        PLAZA_LOG(kWarning) << "[" << plugin->name << "] publish hook rewrote to an invalid "
-                            << "topic or QoS; the message is dropped";
-        decision.verdict = HookVerdict::kDrop;
-        return decision;
-      }
-      current = MakeMessage(topic, View(rewrite.payload), rewrite.qos, rewrite.retain != 0);
-      decision.rewrite = current;
-    }
-    if (verdict == PLAZA_VERDICT_ALLOW) return decision;
-  }
-  return decision;
 }
 
 void PluginHost::OnUnsubscribe(const ClientFacts& client, std::string_view filter) {

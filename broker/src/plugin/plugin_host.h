@@ -6,11 +6,15 @@
 #ifndef PLAZA_BROKER_PLUGIN_PLUGIN_HOST_H_
 #define PLAZA_BROKER_PLUGIN_PLUGIN_HOST_H_
 
+#include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/hooks.h"
@@ -52,7 +56,10 @@ class PluginHost final : public Hooks {
   bool RunOn(size_t shard, std::function<void(Shard&)> task);
   bool RunOnCurrent(std::function<void(Shard&)> task);
   ClientTable& clients() { return clients_; }
-  TimerThread& timers();
+  // Null once detached (shutting down).
+  TimerThread* timers();
+  // Ends a hook that answered PENDING (the host service `complete`).
+  plaza_status Complete(plaza_plugin* plugin, uint64_t token, const plaza_completion& completion);
 
   // Hooks.
   ConnectDecision OnConnect(const ClientFacts& client,
@@ -67,12 +74,65 @@ class PluginHost final : public Hooks {
   static const plaza_host_api& Api();
 
  private:
+  // One plugin's answer, from its hook or from complete().
+  struct Answer {
+    plaza_verdict verdict;
+    uint8_t reason_code;
+    uint8_t granted_qos;
+    MessagePtr rewrite;
+    bool invalid_rewrite;
+  };
+  // A chain waiting for a plugin's answer, with what it needs to go on.
+  struct PendingChain {
+    enum class Kind { kConnect, kSubscribe, kPublish };
+    Kind kind = Kind::kConnect;
+    size_t index = 0;  // the plugin that answered PENDING
+    ConnId conn = 0;
+    std::string client_id;
+    std::optional<std::string> username;
+    std::string address;
+    uint8_t protocol_level = 4;
+    bool clean_start = true;
+    uint16_t keep_alive = 0;
+    int64_t connected_at_ms = 0;
+    std::optional<std::string> password;  // connect
+    std::string filter;                   // subscribe
+    uint8_t requested_qos = 0;
+    uint8_t granted_qos = 2;
+    MessagePtr message;  // publish: as the client sent it
+    MessagePtr rewrite;  // and as earlier plugins rewrote it
+    std::chrono::steady_clock::time_point deadline;
+    bool fail_open = false;
+  };
+
   void Unload();
-  ConnectDecision RunConnectChain(const ClientFacts& client,
-                                  std::optional<std::string_view> password);
+
+  // The chains (hook_chains.cc), from plugin `start` on.
+  ConnectDecision ConnectFrom(size_t start, const ClientFacts& client,
+                              std::optional<std::string_view> password);
+  SubscribeDecision SubscribeFrom(size_t start, const ClientFacts& client, std::string_view filter,
+                                  uint8_t requested_qos, uint8_t granted_qos);
+  PublishDecision PublishFrom(size_t start, const ClientFacts& client, const MessagePtr& original,
+                              MessagePtr rewritten);
+  static bool ApplyConnect(const plaza_plugin& plugin, const Answer& answer,
+                           ConnectDecision* decision);
+  static bool ApplySubscribe(const plaza_plugin& plugin, const Answer& answer,
+                             SubscribeDecision* decision);
+  static bool ApplyPublish(const plaza_plugin& plugin, const Answer& answer,
+                           PublishDecision* decision);
+  static Answer RewriteAnswer(plaza_verdict verdict, uint8_t reason_code,
+                              const plaza_message* rewrite);
+
+  // Pending answers (pending_answers.cc).
+  uint64_t NewToken();
+  PendingChain NewChain(PendingChain::Kind kind, size_t index, const ClientFacts& client);
+  uint64_t Park(uint64_t token, PendingChain chain);
+  void ExpirePending();
+  bool Resume(uint64_t token, PendingChain chain, Answer answer);
 
   // Owned; `plaza_plugin` is the struct the C ABI hands back to services.
   std::vector<std::unique_ptr<plaza_plugin>> plugins_;
+  std::vector<PluginConfig> configs_;  // parallel to plugins_
   // Whether any plugin registered each hook: lets the per-message paths
   // skip the chain entirely when nobody listens.
   bool any_[16] = {};
@@ -82,6 +142,12 @@ class PluginHost final : public Hooks {
   ShardRunner* runner_ = nullptr;  // guarded by runner_mutex_
   std::mutex timers_mutex_;
   std::unique_ptr<TimerThread> timers_;  // guarded by timers_mutex_, made on first use
+  bool timers_detached_ = false;         // guarded by timers_mutex_
+
+  std::atomic<uint64_t> next_token_{1};
+  std::mutex pending_mutex_;
+  std::unordered_map<uint64_t, PendingChain> pending_;  // guarded by pending_mutex_
+  uint64_t sweeper_ = 0;  // the deadline timer, once started; guarded by pending_mutex_
 };
 
 }  // namespace plaza::broker

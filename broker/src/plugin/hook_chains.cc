@@ -1,0 +1,208 @@
+// The connect, subscribe and publish chains: each plugin that registered
+// the hook is asked in configuration order until one decides. A chain can
+// start at any plugin, so that when a plugin answers PENDING and later
+// PASSes, the rest of the chain runs then, on the client's worker.
+#include <algorithm>
+
+#include "mqtt/topic.h"
+#include "plugin/event_views.h"
+#include "plugin/plugin_host.h"
+
+namespace plaza::broker {
+
+// Folds one plugin's connect answer into `decision`; true when it ends the
+// chain.
+bool PluginHost::ApplyConnect(const plaza_plugin& plugin, const Answer& answer,
+                              ConnectDecision* decision) {
+  switch (answer.verdict) {
+    case PLAZA_VERDICT_PASS:
+      return false;
+    case PLAZA_VERDICT_ALLOW:
+      return true;
+    case PLAZA_VERDICT_DENY:
+      decision->verdict = HookVerdict::kDeny;
+      decision->reason_code = answer.reason_code >= 0x80 ? answer.reason_code : 0x87;
+      return true;
+    default:
+      WarnVerdict(plugin, "connect", answer.verdict);
+      decision->verdict = HookVerdict::kDeny;
+      decision->reason_code = 0x83;  // implementation specific error
+      return true;
+  }
+}
+
+bool PluginHost::ApplySubscribe(const plaza_plugin& plugin, const Answer& answer,
+                                SubscribeDecision* decision) {
+  switch (answer.verdict) {
+    case PLAZA_VERDICT_PASS:
+    case PLAZA_VERDICT_ALLOW:
+      // A plugin may only lower the QoS.
+      decision->granted_qos = std::min(decision->granted_qos, answer.granted_qos);
+      return answer.verdict == PLAZA_VERDICT_ALLOW;
+    case PLAZA_VERDICT_DENY:
+      decision->verdict = HookVerdict::kDeny;
+      decision->reason_code = answer.reason_code >= 0x80 ? answer.reason_code : 0x87;
+      return true;
+    default:
+      WarnVerdict(plugin, "subscribe", answer.verdict);
+      decision->verdict = HookVerdict::kDeny;
+      decision->reason_code = 0x83;
+      return true;
+  }
+}
+
+bool PluginHost::ApplyPublish(const plaza_plugin& plugin, const Answer& answer,
+                              PublishDecision* decision) {
+  if (answer.verdict == PLAZA_VERDICT_DENY || answer.verdict == PLAZA_VERDICT_DROP) {
+    decision->verdict =
+        answer.verdict == PLAZA_VERDICT_DENY ? HookVerdict::kDeny : HookVerdict::kDrop;
+    decision->reason_code = answer.reason_code >= 0x80 ? answer.reason_code : 0x87;
+    return true;
+  }
+  if (answer.verdict != PLAZA_VERDICT_PASS && answer.verdict != PLAZA_VERDICT_ALLOW) {
+    WarnVerdict(plugin, "publish", answer.verdict);
+    decision->verdict = HookVerdict::kDeny;
+    decision->reason_code = 0x83;
+    return true;
+  }
+  if (answer.invalid_rewrite) {
+    PLAZA_LOG(kWarning) << "[" << plugin.name << "] publish hook rewrote to an invalid topic "
+                        << "or QoS; the message is dropped";
+    decision->verdict = HookVerdict::kDrop;
+    return true;
+  }
+  if (answer.rewrite) decision->rewrite = answer.rewrite;
+  return answer.verdict == PLAZA_VERDICT_ALLOW;
+}
+
+PluginHost::Answer PluginHost::RewriteAnswer(plaza_verdict verdict, uint8_t reason_code,
+                                             const plaza_message* rewrite) {
+  Answer answer{verdict, reason_code, 2, nullptr, false};
+  if (rewrite) {
+    const std::string_view topic = View(rewrite->topic);
+    if (!mqtt::IsValidTopicName(topic) || rewrite->qos > 2) {
+      answer.invalid_rewrite = true;
+    } else {
+      answer.rewrite =
+          MakeMessage(topic, View(rewrite->payload), rewrite->qos, rewrite->retain != 0);
+    }
+  }
+  return answer;
+}
+
+ConnectDecision PluginHost::OnConnect(const ClientFacts& client,
+                                      std::optional<std::string_view> password) {
+  // The client is known to the services from here on, so a connect hook
+  // can already set attributes on it (as auth does for rooms).
+  clients_.Add(client);
+  const ConnectDecision decision = ConnectFrom(0, client, password);
+  if (decision.verdict == HookVerdict::kDeny) clients_.Remove(client.id);
+  return decision;
+}
+
+ConnectDecision PluginHost::ConnectFrom(size_t start, const ClientFacts& client,
+                                        std::optional<std::string_view> password) {
+  ConnectDecision decision;
+  if (!any_[PLAZA_HOOK_CONNECT]) return decision;
+  ClientInfoView info(client);
+  for (size_t i = start; i < plugins_.size(); ++i) {
+    plaza_plugin& plugin = *plugins_[i];
+    const auto& hook = plugin.hooks[PLAZA_HOOK_CONNECT];
+    if (!hook.fn) continue;
+    plaza_connect_event event{};
+    event.struct_size = sizeof(event);
+    event.client = &info.info;
+    event.password = password ? Str(*password) : plaza_str{nullptr, 0};
+    event.pending = NewToken();
+    const plaza_verdict verdict = hook.fn(PLAZA_HOOK_CONNECT, &event, hook.user_data);
+    if (verdict == PLAZA_VERDICT_PENDING) {
+      PendingChain chain = NewChain(PendingChain::Kind::kConnect, i, client);
+      if (password) chain.password = std::string(*password);
+      decision.verdict = HookVerdict::kPending;
+      decision.pending = Park(event.pending, std::move(chain));
+      return decision;
+    }
+    if (ApplyConnect(plugin, Answer{verdict, event.reason_code, 2, nullptr, false}, &decision)) {
+      return decision;
+    }
+  }
+  return decision;
+}
+
+SubscribeDecision PluginHost::OnSubscribe(const ClientFacts& client, std::string_view filter,
+                                          uint8_t requested_qos) {
+  return SubscribeFrom(0, client, filter, requested_qos, 2);
+}
+
+SubscribeDecision PluginHost::SubscribeFrom(size_t start, const ClientFacts& client,
+                                            std::string_view filter, uint8_t requested_qos,
+                                            uint8_t granted_qos) {
+  SubscribeDecision decision;
+  decision.granted_qos = granted_qos;
+  if (!any_[PLAZA_HOOK_SUBSCRIBE]) return decision;
+  ClientInfoView info(client);
+  for (size_t i = start; i < plugins_.size(); ++i) {
+    plaza_plugin& plugin = *plugins_[i];
+    const auto& hook = plugin.hooks[PLAZA_HOOK_SUBSCRIBE];
+    if (!hook.fn) continue;
+    plaza_subscribe_event event{};
+    event.struct_size = sizeof(event);
+    event.client = &info.info;
+    event.filter = Str(filter);
+    event.requested_qos = requested_qos;
+    event.granted_qos = std::min<uint8_t>(requested_qos, decision.granted_qos);
+    event.pending = NewToken();
+    const plaza_verdict verdict = hook.fn(PLAZA_HOOK_SUBSCRIBE, &event, hook.user_data);
+    if (verdict == PLAZA_VERDICT_PENDING) {
+      PendingChain chain = NewChain(PendingChain::Kind::kSubscribe, i, client);
+      chain.filter = std::string(filter);
+      chain.requested_qos = requested_qos;
+      chain.granted_qos = decision.granted_qos;
+      decision.verdict = HookVerdict::kPending;
+      decision.pending = Park(event.pending, std::move(chain));
+      return decision;
+    }
+    const Answer answer{verdict, event.reason_code, event.granted_qos, nullptr, false};
+    if (ApplySubscribe(plugin, answer, &decision)) return decision;
+  }
+  return decision;
+}
+
+PublishDecision PluginHost::OnPublish(const ClientFacts& client, const MessagePtr& message) {
+  return PublishFrom(0, client, message, nullptr);
+}
+
+PublishDecision PluginHost::PublishFrom(size_t start, const ClientFacts& client,
+                                        const MessagePtr& original, MessagePtr rewritten) {
+  PublishDecision decision;
+  decision.rewrite = rewritten;
+  if (!any_[PLAZA_HOOK_PUBLISH]) return decision;
+  ClientInfoView info(client);
+  for (size_t i = start; i < plugins_.size(); ++i) {
+    plaza_plugin& plugin = *plugins_[i];
+    const auto& hook = plugin.hooks[PLAZA_HOOK_PUBLISH];
+    if (!hook.fn) continue;
+    // Each plugin sees the message as the ones before it left it.
+    MessageView view(decision.rewrite ? *decision.rewrite : *original);
+    plaza_publish_event event{};
+    event.struct_size = sizeof(event);
+    event.client = &info.info;
+    event.message = &view.view;
+    event.pending = NewToken();
+    const plaza_verdict verdict = hook.fn(PLAZA_HOOK_PUBLISH, &event, hook.user_data);
+    if (verdict == PLAZA_VERDICT_PENDING) {
+      PendingChain chain = NewChain(PendingChain::Kind::kPublish, i, client);
+      chain.message = original;
+      chain.rewrite = decision.rewrite;
+      decision.verdict = HookVerdict::kPending;
+      decision.pending = Park(event.pending, std::move(chain));
+      return decision;
+    }
+    if (ApplyPublish(plugin, RewriteAnswer(verdict, event.reason_code, event.rewrite), &decision)) {
+      return decision;
+    }
+  }
+  return decision;
+}
+
+}  // namespace plaza::broker

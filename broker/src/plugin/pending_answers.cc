@@ -1,0 +1,155 @@
+// Hooks answered later. A hook that returns PENDING parks its chain here
+// under the event's token; complete() -- from any thread -- or the
+// plugin's deadline takes it out and posts the rest of the work to the
+// client's worker, which finishes the chain and resumes the client.
+#include <chrono>
+
+#include "core/shard.h"
+#include "plugin/event_views.h"
+#include "plugin/plugin_host.h"
+
+namespace plaza::broker {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// How often deadlines are checked while anything is parked.
+constexpr std::chrono::milliseconds kSweepInterval{50};
+
+}  // namespace
+
+uint64_t PluginHost::NewToken() { return next_token_.fetch_add(1, std::memory_order_relaxed); }
+
+PluginHost::PendingChain PluginHost::NewChain(PendingChain::Kind kind, size_t index,
+                                              const ClientFacts& client) {
+  PendingChain chain;
+  chain.kind = kind;
+  chain.index = index;
+  chain.conn = client.id;
+  chain.client_id = std::string(client.client_id);
+  if (client.username) chain.username = std::string(*client.username);
+  chain.address = std::string(client.address);
+  chain.protocol_level = client.protocol_level;
+  chain.clean_start = client.clean_start;
+  chain.keep_alive = client.keep_alive;
+  chain.connected_at_ms = client.connected_at_ms;
+  const PluginConfig& config = configs_[index];
+  chain.deadline = Clock::now() + std::chrono::milliseconds(config.pending_timeout_ms);
+  chain.fail_open = config.fail_open;
+  return chain;
+}
+
+uint64_t PluginHost::Park(uint64_t token, PendingChain chain) {
+  bool start_sweeper = false;
+  {
+    std::lock_guard lock(pending_mutex_);
+    pending_.emplace(token, std::move(chain));
+    start_sweeper = sweeper_ == 0;
+    if (start_sweeper) sweeper_ = 1;  // claimed; the id is set below
+  }
+  if (start_sweeper) {
+    if (TimerThread* timers = this->timers()) {
+      const uint64_t id = timers->Add(kSweepInterval, kSweepInterval, [this] { ExpirePending(); });
+      std::lock_guard lock(pending_mutex_);
+      sweeper_ = id;
+    }
+  }
+  return token;
+}
+
+plaza_status PluginHost::Complete(plaza_plugin* plugin, uint64_t token,
+                                  const plaza_completion& completion) {
+  PendingChain chain;
+  {
+    std::lock_guard lock(pending_mutex_);
+    auto it = pending_.find(token);
+    if (it == pending_.end()) return PLAZA_ERR_NOT_FOUND;
+    if (plugins_[it->second.index].get() != plugin) return PLAZA_ERR_INVALID;
+    chain = std::move(it->second);
+    pending_.erase(it);
+  }
+  Answer answer =
+      RewriteAnswer(completion.verdict, completion.reason_code,
+                    chain.kind == PendingChain::Kind::kPublish ? completion.rewrite : nullptr);
+  answer.granted_qos = completion.granted_qos;
+  return Resume(token, std::move(chain), std::move(answer)) ? PLAZA_OK : PLAZA_ERR_UNSUPPORTED;
+}
+
+void PluginHost::ExpirePending() {
+  const auto now = Clock::now();
+  std::vector<std::pair<uint64_t, PendingChain>> expired;
+  {
+    std::lock_guard lock(pending_mutex_);
+    for (auto it = pending_.begin(); it != pending_.end();) {
+      if (it->second.deadline <= now) {
+        expired.emplace_back(it->first, std::move(it->second));
+        it = pending_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (auto& [token, chain] : expired) {
+    const plaza_plugin& plugin = *plugins_[chain.index];
+    PLAZA_LOG(kWarning) << "[" << plugin.name << "] no answer for client " << chain.client_id
+                        << " before the deadline (" << configs_[chain.index].pending_timeout_ms
+                        << " ms): " << (chain.fail_open ? "passing on" : "refusing");
+    // Fail open: as if the plugin had passed. Fail closed: refused, and for
+    // a connection "server unavailable", which tells the client to retry.
+    Answer answer{chain.fail_open ? PLAZA_VERDICT_PASS : PLAZA_VERDICT_DENY,
+                  static_cast<uint8_t>(chain.kind == PendingChain::Kind::kConnect ? 0x88 : 0x87), 2,
+                  nullptr, false};
+    Resume(token, std::move(chain), std::move(answer));
+  }
+}
+
+bool PluginHost::Resume(uint64_t token, PendingChain chain, Answer answer) {
+  const size_t shard = ShardOfConnection(chain.conn);
+  return RunOn(
+      shard, [this, token, chain = std::move(chain), answer = std::move(answer)](Shard& target) {
+        ClientFacts facts;
+        facts.id = chain.conn;
+        facts.client_id = chain.client_id;
+        if (chain.username) facts.username = *chain.username;
+        facts.address = chain.address;
+        facts.protocol_level = chain.protocol_level;
+        facts.clean_start = chain.clean_start;
+        facts.keep_alive = chain.keep_alive;
+        facts.connected_at_ms = chain.connected_at_ms;
+        const plaza_plugin& plugin = *plugins_[chain.index];
+        switch (chain.kind) {
+          case PendingChain::Kind::kConnect: {
+            ConnectDecision decision;
+            if (!ApplyConnect(plugin, answer, &decision)) {
+              std::optional<std::string_view> password;
+              if (chain.password) password = *chain.password;
+              decision = ConnectFrom(chain.index + 1, facts, password);
+            }
+            if (decision.verdict == HookVerdict::kDeny) clients_.Remove(chain.conn);
+            target.ResumeConnect(chain.conn, token, decision);
+            break;
+          }
+          case PendingChain::Kind::kSubscribe: {
+            SubscribeDecision decision;
+            decision.granted_qos = chain.granted_qos;
+            if (!ApplySubscribe(plugin, answer, &decision)) {
+              decision = SubscribeFrom(chain.index + 1, facts, chain.filter, chain.requested_qos,
+                                       decision.granted_qos);
+            }
+            target.ResumeSubscribe(chain.conn, token, decision);
+            break;
+          }
+          case PendingChain::Kind::kPublish: {
+            PublishDecision decision;
+            decision.rewrite = chain.rewrite;
+            if (!ApplyPublish(plugin, answer, &decision)) {
+              decision = PublishFrom(chain.index + 1, facts, chain.message, decision.rewrite);
+            }
+            target.ResumePublish(chain.conn, token, decision);
+            break;
+          }
+        }
+      });
+}
+
+}  // namespace plaza::broker
