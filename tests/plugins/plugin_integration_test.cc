@@ -25,6 +25,17 @@ bool Contains(const std::string& haystack, std::string_view needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
+// The messages `client` receives until `count` arrived or it stays quiet.
+std::vector<Received> CollectFor(MosqClient& client, size_t count) {
+  std::vector<Received> got;
+  while (got.size() < count) {
+    auto message = client.Receive(milliseconds(2000));
+    if (!message) break;
+    got.push_back(*message);
+  }
+  return got;
+}
+
 class PluginBrokerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -82,6 +93,56 @@ TEST_F(PluginBrokerTest, PublishDroppedOrRewritten) {
   EXPECT_EQ(second->topic, "plain/x");
   EXPECT_EQ(second->payload, "as is");
   EXPECT_FALSE(sub.Receive(milliseconds(300)));
+}
+
+TEST_F(PluginBrokerTest, DeliveryDroppedOrRewrittenPerSubscriber) {
+  MosqClient nosy(broker_.port(), "nosy-1");
+  ASSERT_TRUE(nosy.Connect()) << nosy.error();
+  ASSERT_EQ(nosy.Subscribe("#", 0), 0);
+  MosqClient censored(broker_.port(), "censored-1");
+  ASSERT_TRUE(censored.Connect()) << censored.error();
+  ASSERT_EQ(censored.Subscribe("#", 0), 0);
+  MosqClient plain(broker_.port(), "plain-1");
+  ASSERT_TRUE(plain.Connect()) << plain.error();
+  ASSERT_EQ(plain.Subscribe("#", 0), 0);
+  MosqClient pub(broker_.port(), "publisher-1");
+  ASSERT_TRUE(pub.Connect()) << pub.error();
+  ASSERT_TRUE(pub.Publish("private/diary", "secret", 1));
+  ASSERT_TRUE(pub.Publish("news/today", "headline", 1));
+  ASSERT_TRUE(pub.Publish("traced/x", "t", 1));
+
+  auto plain_got = CollectFor(plain, 3);
+  ASSERT_EQ(plain_got.size(), 3u);
+  EXPECT_EQ(plain_got[1].payload, "headline");
+  auto nosy_got = CollectFor(nosy, 2);
+  ASSERT_EQ(nosy_got.size(), 2u);
+  EXPECT_EQ(nosy_got[0].topic, "news/today");  // private/ never reached it
+  auto censored_got = CollectFor(censored, 3);
+  ASSERT_EQ(censored_got.size(), 3u);
+  EXPECT_EQ(censored_got[0].payload, "secret");
+  EXPECT_EQ(censored_got[1].payload, "[censored]");
+  EXPECT_TRUE(broker_.WaitForLog("deliver traced/x from publisher-1 to plain-1")) << broker_.log();
+}
+
+TEST_F(PluginBrokerTest, ControlTopicGoesToThePluginOnly) {
+  MosqClient watcher(broker_.port(), "watcher");
+  ASSERT_TRUE(watcher.Connect()) << watcher.error();
+  ASSERT_EQ(watcher.Subscribe("$CONTROL/#", 0), 0);
+  MosqClient asker(broker_.port(), "asker");
+  ASSERT_TRUE(asker.Connect()) << asker.error();
+  ASSERT_EQ(asker.Subscribe("$CONTROL/rules/response", 0), 0);
+  ASSERT_TRUE(asker.Publish("$CONTROL/rules/echo", "ping", 1));
+  const auto reply = asker.Receive();
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->topic, "$CONTROL/rules/response");
+  EXPECT_EQ(reply->payload, "ping");
+  // Neither the request nor the reply was routed to other subscribers.
+  EXPECT_FALSE(watcher.Receive(milliseconds(300)));
+  // A $CONTROL topic no plugin is named after is an ordinary topic.
+  ASSERT_TRUE(asker.Publish("$CONTROL/nobody/x", "plain", 1));
+  const auto routed = watcher.Receive();
+  ASSERT_TRUE(routed);
+  EXPECT_EQ(routed->topic, "$CONTROL/nobody/x");
 }
 
 TEST_F(PluginBrokerTest, DisconnectAndUnsubscribeAreReported) {

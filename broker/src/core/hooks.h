@@ -74,6 +74,11 @@ struct PublishDecision {
   uint64_t pending = 0;
 };
 
+struct DeliverDecision {
+  HookVerdict verdict = HookVerdict::kAllow;  // kAllow or kDrop
+  MessagePtr rewrite;                         // deliver this instead, when set
+};
+
 class Hooks {
  public:
   virtual ~Hooks() = default;
@@ -84,6 +89,15 @@ class Hooks {
   virtual SubscribeDecision OnSubscribe(const ClientFacts& client, std::string_view filter,
                                         uint8_t requested_qos) = 0;
   virtual PublishDecision OnPublish(const ClientFacts& client, const MessagePtr& message) = 0;
+  // Whether OnDeliver should be called at all: it runs once per delivery,
+  // so the core skips it when nobody listens.
+  virtual bool WantsDeliver() const = 0;
+  // A message about to be queued for one subscriber. For an offline
+  // session, `subscriber.id` is 0.
+  virtual DeliverDecision OnDeliver(const ClientFacts& subscriber, const MessagePtr& message) = 0;
+  // A PUBLISH to "$CONTROL/<name>/...": true if a plugin named <name> took
+  // it (it is then not routed).
+  virtual bool OnControl(const ClientFacts& client, const MessagePtr& message) = 0;
   virtual void OnUnsubscribe(const ClientFacts& client, std::string_view filter) = 0;
   virtual void OnDisconnect(const ClientFacts& client, CloseReason reason, bool will_published) = 0;
 };

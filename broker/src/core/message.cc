@@ -3,8 +3,9 @@
 
 namespace plaza::broker {
 
-Message::Message(std::string_view topic, std::string_view payload, uint8_t qos, bool retain)
-    : topic_size_(topic.size()), qos_(qos), retain_(retain) {
+Message::Message(std::string_view topic, std::string_view payload, uint8_t qos, bool retain,
+                 std::string_view origin)
+    : topic_size_(topic.size()), origin_(origin), qos_(qos), retain_(retain) {
   wire_.reserve(2 + topic.size() + payload.size());
   wire_.push_back(static_cast<char>(topic.size() >> 8));
   wire_.push_back(static_cast<char>(topic.size() & 0xff));

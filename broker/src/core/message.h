@@ -15,12 +15,15 @@ namespace plaza::broker {
 
 class Message {
  public:
-  Message(std::string_view topic, std::string_view payload, uint8_t qos, bool retain);
+  // `origin` is the client id of the publisher ("" for the server).
+  Message(std::string_view topic, std::string_view payload, uint8_t qos, bool retain,
+          std::string_view origin = {});
 
   std::string_view topic() const { return {wire_.data() + 2, topic_size_}; }
   std::string_view payload() const { return {wire_.data() + 2 + topic_size_, payload_size()}; }
   uint8_t qos() const { return qos_; }
   bool retain() const { return retain_; }
+  const std::string& origin() const { return origin_; }
 
   // Topic length, topic and payload exactly as a PUBLISH carries them; the
   // packet id of a QoS 1/2 delivery goes between topic_part() and
@@ -34,6 +37,7 @@ class Message {
 
   std::string wire_;
   size_t topic_size_;
+  std::string origin_;
   uint8_t qos_;
   bool retain_;
 };
@@ -41,8 +45,8 @@ class Message {
 using MessagePtr = std::shared_ptr<const Message>;
 
 inline MessagePtr MakeMessage(std::string_view topic, std::string_view payload, uint8_t qos,
-                              bool retain) {
-  return std::make_shared<const Message>(topic, payload, qos, retain);
+                              bool retain, std::string_view origin = {}) {
+  return std::make_shared<const Message>(topic, payload, qos, retain, origin);
 }
 
 }  // namespace plaza::broker

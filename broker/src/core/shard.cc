@@ -399,7 +399,7 @@ void Shard::CloseConnection(Connection& conn, CloseReason reason, bool kick_with
                       << "): " << CloseReasonName(reason);
   }
   if (publish_will) {
-    Publish(MakeMessage(will->topic, will->payload, will->qos, will->retain));
+    Publish(MakeMessage(will->topic, will->payload, will->qos, will->retain, client_id));
   }
 }
 

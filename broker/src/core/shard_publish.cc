@@ -40,7 +40,13 @@ bool Shard::HandlePublish(Connection& conn, const mqtt::Publish& publish) {
     FinishPublish(conn, nullptr, publish.qos, publish.packet_id, {});
     return true;
   }
-  MessagePtr message = MakeMessage(publish.topic, publish.payload, publish.qos, publish.retain);
+  MessagePtr message =
+      MakeMessage(publish.topic, publish.payload, publish.qos, publish.retain, session.client_id);
+  if (hooks_ && publish.topic.starts_with("$CONTROL/") &&
+      hooks_->OnControl(FactsOf(conn), message)) {
+    FinishPublish(conn, nullptr, publish.qos, publish.packet_id, {});
+    return true;
+  }
   PublishDecision decision;
   if (hooks_) decision = hooks_->OnPublish(FactsOf(conn), message);
   if (decision.verdict == HookVerdict::kPending) {
@@ -153,9 +159,27 @@ void Shard::Route(const MessagePtr& message) {
   }
 }
 
-void Shard::Deliver(Session& session, const MessagePtr& message, uint8_t qos, bool retain) {
+void Shard::Deliver(Session& session, const MessagePtr& original, uint8_t qos, bool retain) {
   Connection* conn = session.conn ? Find(session.conn) : nullptr;
   if (conn && conn->state != Connection::State::kOpen) conn = nullptr;
+  const MessagePtr* chosen = &original;
+  DeliverDecision decision;
+  if (hooks_ && hooks_->WantsDeliver()) {
+    ClientFacts facts;
+    if (conn) {
+      facts = FactsOf(*conn);
+    } else {
+      facts.client_id = session.client_id;
+      facts.clean_start = session.clean;
+    }
+    decision = hooks_->OnDeliver(facts, original);
+    if (decision.verdict != HookVerdict::kAllow) return;
+    if (decision.rewrite) {
+      chosen = &decision.rewrite;
+      qos = std::min(qos, decision.rewrite->qos());
+    }
+  }
+  const MessagePtr& message = *chosen;
   if (qos == 0) {
     if (!conn) return;  // QoS 0 is not kept for offline sessions
     if (conn->output.bytes() >= limits_.max_queued_bytes) {

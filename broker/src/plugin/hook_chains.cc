@@ -76,7 +76,8 @@ bool PluginHost::ApplyPublish(const plaza_plugin& plugin, const Answer& answer,
 }
 
 PluginHost::Answer PluginHost::RewriteAnswer(plaza_verdict verdict, uint8_t reason_code,
-                                             const plaza_message* rewrite) {
+                                             const plaza_message* rewrite,
+                                             std::string_view origin) {
   Answer answer{verdict, reason_code, 2, nullptr, false};
   if (rewrite) {
     const std::string_view topic = View(rewrite->topic);
@@ -84,7 +85,7 @@ PluginHost::Answer PluginHost::RewriteAnswer(plaza_verdict verdict, uint8_t reas
       answer.invalid_rewrite = true;
     } else {
       answer.rewrite =
-          MakeMessage(topic, View(rewrite->payload), rewrite->qos, rewrite->retain != 0);
+          MakeMessage(topic, View(rewrite->payload), rewrite->qos, rewrite->retain != 0, origin);
     }
   }
   return answer;
@@ -198,11 +199,82 @@ PublishDecision PluginHost::PublishFrom(size_t start, const ClientFacts& client,
       decision.pending = Park(event.pending, std::move(chain));
       return decision;
     }
-    if (ApplyPublish(plugin, RewriteAnswer(verdict, event.reason_code, event.rewrite), &decision)) {
+    if (ApplyPublish(plugin,
+                     RewriteAnswer(verdict, event.reason_code, event.rewrite, original->origin()),
+                     &decision)) {
       return decision;
     }
   }
   return decision;
+}
+
+}  // namespace plaza::broker
+
+namespace plaza::broker {
+
+bool PluginHost::WantsDeliver() const { return any_[PLAZA_HOOK_DELIVER]; }
+
+DeliverDecision PluginHost::OnDeliver(const ClientFacts& subscriber, const MessagePtr& message) {
+  DeliverDecision decision;
+  ClientInfoView info(subscriber);
+  for (auto& plugin : plugins_) {
+    const auto& hook = plugin->hooks[PLAZA_HOOK_DELIVER];
+    if (!hook.fn) continue;
+    MessageView view(decision.rewrite ? *decision.rewrite : *message);
+    plaza_deliver_event event{};
+    event.struct_size = sizeof(event);
+    event.subscriber = &info.info;
+    event.message = &view.view;
+    event.publisher_client_id =
+        message->origin().empty() ? plaza_str{nullptr, 0} : Str(message->origin());
+    const plaza_verdict verdict = hook.fn(PLAZA_HOOK_DELIVER, &event, hook.user_data);
+    if (verdict == PLAZA_VERDICT_DROP || verdict == PLAZA_VERDICT_DENY) {
+      decision.verdict = HookVerdict::kDrop;
+      return decision;
+    }
+    if (verdict != PLAZA_VERDICT_PASS && verdict != PLAZA_VERDICT_ALLOW) {
+      // PENDING has no meaning on the delivery path.
+      WarnVerdict(*plugin, "deliver", verdict);
+      decision.verdict = HookVerdict::kDrop;
+      return decision;
+    }
+    if (event.rewrite) {
+      const Answer answer = RewriteAnswer(verdict, 0, event.rewrite, message->origin());
+      if (answer.invalid_rewrite) {
+        PLAZA_LOG(kWarning) << "[" << plugin->name << "] deliver hook rewrote to an invalid "
+                            << "topic or QoS; the delivery is dropped";
+        decision.verdict = HookVerdict::kDrop;
+        return decision;
+      }
+      decision.rewrite = answer.rewrite;
+    }
+    if (verdict == PLAZA_VERDICT_ALLOW) return decision;
+  }
+  return decision;
+}
+
+bool PluginHost::OnControl(const ClientFacts& client, const MessagePtr& message) {
+  if (!any_[PLAZA_HOOK_CONTROL]) return false;
+  // "$CONTROL/<name>/<subtopic>"
+  std::string_view rest = message->topic().substr(std::string_view("$CONTROL/").size());
+  const size_t slash = rest.find('/');
+  const std::string_view name = rest.substr(0, slash);
+  const std::string_view subtopic =
+      slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+  for (auto& plugin : plugins_) {
+    const auto& hook = plugin->hooks[PLAZA_HOOK_CONTROL];
+    if (!hook.fn || plugin->name != name) continue;
+    ClientInfoView info(client);
+    MessageView view(*message);
+    plaza_control_event event{};
+    event.struct_size = sizeof(event);
+    event.client = &info.info;
+    event.subtopic = Str(subtopic);
+    event.message = &view.view;
+    hook.fn(PLAZA_HOOK_CONTROL, &event, hook.user_data);
+    return true;
+  }
+  return false;
 }
 
 }  // namespace plaza::broker

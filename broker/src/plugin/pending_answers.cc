@@ -68,9 +68,10 @@ plaza_status PluginHost::Complete(plaza_plugin* plugin, uint64_t token,
     chain = std::move(it->second);
     pending_.erase(it);
   }
-  Answer answer =
-      RewriteAnswer(completion.verdict, completion.reason_code,
-                    chain.kind == PendingChain::Kind::kPublish ? completion.rewrite : nullptr);
+  const bool publish = chain.kind == PendingChain::Kind::kPublish;
+  Answer answer = RewriteAnswer(completion.verdict, completion.reason_code,
+                                publish ? completion.rewrite : nullptr,
+                                publish ? std::string_view(chain.message->origin()) : "");
   answer.granted_qos = completion.granted_qos;
   return Resume(token, std::move(chain), std::move(answer)) ? PLAZA_OK : PLAZA_ERR_UNSUPPORTED;
 }

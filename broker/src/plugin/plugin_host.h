@@ -67,6 +67,9 @@ class PluginHost final : public Hooks {
   SubscribeDecision OnSubscribe(const ClientFacts& client, std::string_view filter,
                                 uint8_t requested_qos) override;
   PublishDecision OnPublish(const ClientFacts& client, const MessagePtr& message) override;
+  bool WantsDeliver() const override;
+  DeliverDecision OnDeliver(const ClientFacts& subscriber, const MessagePtr& message) override;
+  bool OnControl(const ClientFacts& client, const MessagePtr& message) override;
   void OnUnsubscribe(const ClientFacts& client, std::string_view filter) override;
   void OnDisconnect(const ClientFacts& client, CloseReason reason, bool will_published) override;
 
@@ -120,8 +123,9 @@ class PluginHost final : public Hooks {
                              SubscribeDecision* decision);
   static bool ApplyPublish(const plaza_plugin& plugin, const Answer& answer,
                            PublishDecision* decision);
+  // `origin` is kept on a rewritten message (the publisher's client id).
   static Answer RewriteAnswer(plaza_verdict verdict, uint8_t reason_code,
-                              const plaza_message* rewrite);
+                              const plaza_message* rewrite, std::string_view origin);
 
   // Pending answers (pending_answers.cc).
   uint64_t NewToken();
