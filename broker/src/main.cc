@@ -11,6 +11,7 @@
 
 #include "common/log.h"
 #include "config/config.h"
+#include "metrics/broker_metrics.h"
 #include "net/server.h"
 #include "plugin/plugin_host.h"
 
@@ -29,6 +30,7 @@ constexpr char kUsage[] =
     "      --threads N       worker threads (0: one per core)\n"
     "      --log-level LEVEL debug, info, warning or error\n"
     "  -v, --verbose         the same as --log-level debug\n"
+    "      --metrics-listen ADDR:PORT  serve Prometheus /metrics there\n"
     "      --check-config    validate the configuration and exit\n"
     "  -h, --help            this text\n"
     "      --version         the version\n"
@@ -42,6 +44,7 @@ struct CommandLine {
   std::optional<std::string> bind;
   std::optional<size_t> threads;
   std::optional<plaza::LogLevel> log_level;
+  std::optional<std::string> metrics_listen;
   bool check_only = false;
 };
 
@@ -88,6 +91,8 @@ CommandLine ParseCommandLine(int argc, char** argv) {
       if (!cl.log_level) UsageError(std::string("unknown log level '") + name + "'");
     } else if (arg == "-v" || arg == "--verbose") {
       cl.log_level = plaza::LogLevel::kDebug;
+    } else if (arg == "--metrics-listen") {
+      cl.metrics_listen = value();
     } else if (arg == "--check-config") {
       cl.check_only = true;
     } else {
@@ -107,6 +112,7 @@ bool BuildConfig(const CommandLine& cl, plaza::broker::BrokerConfig* config, std
   if (cl.bind) first.bind = *cl.bind;
   if (cl.threads) config->server.threads = *cl.threads;
   if (cl.log_level) config->log_level = *cl.log_level;
+  if (cl.metrics_listen) config->metrics_listen = *cl.metrics_listen;
   return true;
 }
 
@@ -139,7 +145,9 @@ int main(int argc, char** argv) {
 
   // Plugins load before the first client can connect; a plugin that cannot
   // load stops the start, like a bad configuration.
+  auto registry = std::make_shared<prometheus::Registry>();
   plaza::broker::PluginHost plugins;
+  plugins.SetMetricsRegistry(registry);
   if (!plugins.Load(config.plugins, &error)) {
     std::fprintf(stderr, "plaza-broker: %s\n", error.c_str());
     return 1;
@@ -148,6 +156,16 @@ int main(int argc, char** argv) {
 
   plaza::broker::Server server(config.server);
   plugins.Attach(&server);  // before the first client can reach a hook
+  plaza::broker::BrokerMetrics metrics(registry);
+  metrics.Watch(&server);
+  if (!config.metrics_listen.empty()) {
+    if (!metrics.Listen(config.metrics_listen, &error)) {
+      std::fprintf(stderr, "plaza-broker: %s\n", error.c_str());
+      return 1;
+    }
+    PLAZA_LOG(kInfo) << "metrics on " << config.metrics_listen << " (port " << metrics.port()
+                     << ")";
+  }
   if (!server.Start(&error)) {
     std::fprintf(stderr, "plaza-broker: %s\n", error.c_str());
     return 1;

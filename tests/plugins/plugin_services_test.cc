@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <thread>
 
 #include "broker_process.h"
 #include "mqtt_test_clients.h"
@@ -18,7 +19,20 @@ class PluginServicesTest : public ::testing::Test {
   void SetUp() override {
     const std::string yaml =
         std::string("plugins:\n  - path: ") + PLAZA_FIXTURE_services + "\n    name: services\n";
-    ASSERT_TRUE(broker_.Start(WithConfig(yaml, {"--threads", "2"}))) << broker_.error();
+    ASSERT_TRUE(
+        broker_.Start(WithConfig(yaml, {"--threads", "2", "--metrics-listen", "127.0.0.1:0"})))
+        << broker_.error();
+  }
+
+  // The broker's /metrics page, fetched with curl.
+  std::string Metrics() {
+    const std::string log = broker_.log();
+    const std::string marker = "metrics on 127.0.0.1:0 (port ";
+    const size_t at = log.find(marker);
+    if (at == std::string::npos) return "";
+    const size_t start = at + marker.size();
+    const std::string port = log.substr(start, log.find(')', start) - start);
+    return RunCommand({"curl", "-s", "http://127.0.0.1:" + port + "/metrics"}).out;
   }
 
   BrokerProcess broker_;
@@ -94,6 +108,35 @@ TEST_F(PluginServicesTest, KickWithWill) {
   ASSERT_TRUE(will) << broker_.log();
   EXPECT_EQ(will->payload, "kicked");
   EXPECT_TRUE(broker_.WaitForLog("kicked by a plugin")) << broker_.log();
+}
+
+TEST_F(PluginServicesTest, PluginMetricsAreShownWithTheBrokers) {
+  for (const char* id : {"m1", "m2"}) {
+    MosqClient client(broker_.port(), id);
+    ASSERT_TRUE(client.Connect()) << client.error();
+    ASSERT_TRUE(client.Publish("sized", "12345", 1)) << client.error();
+    ASSERT_TRUE(client.Disconnect());
+  }
+  // Workers publish their counters every 250 ms.
+  std::string page;
+  for (int i = 0; i < 40; ++i) {
+    page = Metrics();
+    if (page.find("plaza_messages_received_total") != std::string::npos &&
+        page.find("plaza_connections_opened_total{worker=\"0\"} 0") == std::string::npos) {
+      break;
+    }
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  EXPECT_NE(page.find("plaza_plugin_services_connects_total 2"), std::string::npos) << page;
+  EXPECT_NE(page.find("plaza_plugin_services_last_payload_bytes 5"), std::string::npos) << page;
+  EXPECT_NE(page.find("# TYPE plaza_messages_received_total counter"), std::string::npos) << page;
+  // Two PUBLISH packets in all, whichever workers took them.
+  double received = 0;
+  for (size_t at = page.find("\nplaza_messages_received_total{"); at != std::string::npos;
+       at = page.find("\nplaza_messages_received_total{", at + 1)) {
+    received += std::stod(page.substr(page.find("} ", at) + 2));
+  }
+  EXPECT_EQ(received, 2) << page;
 }
 
 }  // namespace

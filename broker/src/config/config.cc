@@ -197,6 +197,15 @@ bool ParseConfig(std::string_view text, std::string_view source, BrokerConfig* c
         ParseLimits(value, &parsed.server);
       } else if (key == "plugins") {
         ParsePlugins(value, &parsed.plugins);
+      } else if (key == "metrics") {
+        RequireMap(value, "'metrics'");
+        for (const auto& item : value) {
+          const std::string metrics_key = item.first.Scalar();
+          if (metrics_key != "listen") {
+            throw ConfigError(item.first, "unknown key 'metrics." + metrics_key + "' (listen)");
+          }
+          parsed.metrics_listen = ReadString(item.second, "listen");
+        }
       } else {
         throw ConfigError(entry.first, "unknown key '" + key + "'");
       }

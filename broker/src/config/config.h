@@ -10,6 +10,8 @@
 //     max_connections: 0  # 0 = only the descriptor limit
 //     max_packet_size: 1048576
 //     ...                 # see core/limits.h and docs/operations.md
+//   metrics:
+//     listen: 127.0.0.1:9465  # Prometheus /metrics; absent: no endpoint
 //   plugins:              # loaded in order; hooks run in this order
 //     - path: build/plugins/example/libplaza_example.so
 //       name: example     # optional: defaults to the file name
@@ -29,6 +31,7 @@ namespace plaza::broker {
 struct BrokerConfig {
   ServerOptions server;
   std::vector<PluginConfig> plugins;  // in the order their hooks run
+  std::string metrics_listen;         // "ADDR:PORT" of /metrics; empty: off
   LogLevel log_level = LogLevel::kInfo;
 };
 

@@ -45,6 +45,9 @@ class Server final : public ShardRunner {
   // The ports actually bound, one per listener, in configuration order.
   const std::vector<uint16_t>& ports() const { return ports_; }
   size_t threads() const { return workers_.size(); }
+  // Each worker's counters (for metrics), and the server-wide ones.
+  const WorkerStats& worker_stats(size_t index) const { return workers_[index]->stats(); }
+  const ServerCounters& counters() const { return counters_; }
 
   // ShardRunner: tasks queued before Start() run once the workers do;
   // after Stop() they are dropped with the workers.

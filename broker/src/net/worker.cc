@@ -144,12 +144,29 @@ void Worker::Run() {
     }
     if (now_ms_ >= next_tick) {
       shard_.OnTick();
+      PublishStats();
       next_tick = now_ms_ + kTickMs;
     }
     FinishTurn();
   }
   shard_.CloseAll();
   FinishTurn();
+}
+
+void Worker::PublishStats() {
+  const ShardStats& s = shard_.stats();
+  constexpr auto kRelaxed = std::memory_order_relaxed;
+  stats_.connections.store(shard_.connection_count(), kRelaxed);
+  stats_.sessions.store(shard_.session_count(), kRelaxed);
+  stats_.subscriptions.store(shard_.subscription_count(), kRelaxed);
+  stats_.retained.store(shard_.retained_count(), kRelaxed);
+  stats_.connections_opened.store(s.connections_opened, kRelaxed);
+  stats_.messages_received.store(s.messages_received, kRelaxed);
+  stats_.messages_sent.store(s.messages_sent, kRelaxed);
+  stats_.qos0_dropped.store(s.qos0_dropped, kRelaxed);
+  stats_.queued_dropped.store(s.queued_dropped, kRelaxed);
+  stats_.overflow_disconnects.store(s.overflow_disconnects, kRelaxed);
+  stats_.protocol_errors.store(s.protocol_errors, kRelaxed);
 }
 
 void Worker::Accept(int listen_fd) {

@@ -23,6 +23,7 @@
 
 #include "core/limits.h"
 #include "core/shard.h"
+#include "net/worker_stats.h"
 
 namespace plaza::broker {
 
@@ -56,6 +57,10 @@ class Worker final : public ShardHost {
   void PostHandoff(int fd, std::string peer, std::string input);
   void PostLimits(const Limits& limits);
   void PostTask(std::function<void(Shard&)> task);
+
+  // Counters for the metrics endpoint; updated every loop tick.
+  const WorkerStats& stats() const { return stats_; }
+  size_t index() const { return index_; }
 
   // The index of the worker running the calling thread, or -1.
   static int CurrentIndex();
@@ -99,6 +104,7 @@ class Worker final : public ShardHost {
   void FinishTurn();
   void CloseSocket(ConnId id);
   void UpdateInterest(Socket& socket, ConnId id, bool want_write);
+  void PublishStats();
   static int64_t MonotonicMs();
 
   const size_t index_;
@@ -120,6 +126,8 @@ class Worker final : public ShardHost {
   std::vector<ConnId> closing_;
   std::vector<MessagePtr> outgoing_;  // published here, for the other workers
   std::string read_buffer_;
+
+  WorkerStats stats_;
 
   std::mutex mutex_;
   Inbox inbox_;

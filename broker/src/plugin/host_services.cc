@@ -181,6 +181,74 @@ plaza_status CancelTimer(plaza_plugin* plugin, uint64_t timer) {
   return timers->Cancel(timer) ? PLAZA_OK : PLAZA_ERR_NOT_FOUND;
 }
 
+// Metric names are "plaza_plugin_<plugin>_<name>"; both parts must be
+// made of letters, digits and underscores.
+bool MetricNamePart(std::string_view s) {
+  if (s.empty() || s.size() > 128) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+template <typename Builder>
+auto& Register(plaza_plugin* plugin, Builder builder, plaza_str name, plaza_str help) {
+  std::string plugin_name = plugin->name;
+  std::replace(plugin_name.begin(), plugin_name.end(), '-', '_');
+  return builder.Name("plaza_plugin_" + plugin_name + "_" + std::string(View(name)))
+      .Help(std::string(View(help)))
+      .Register(*plugin->host->metrics_registry());
+}
+
+uint64_t Counter(plaza_plugin* plugin, plaza_str name, plaza_str help) {
+  if (!plugin || !plugin->host->metrics_registry() || !MetricNamePart(View(name))) return 0;
+  try {
+    prometheus::Counter& counter = Register(plugin, prometheus::BuildCounter(), name, help).Add({});
+    std::lock_guard lock(plugin->metrics_mutex);
+    plugin->counters.push_back(&counter);
+    return plugin->counters.size();
+  } catch (const std::exception& e) {
+    PLAZA_LOG(kWarning) << "[" << plugin->name << "] cannot create counter '" << View(name)
+                        << "': " << e.what();
+    return 0;
+  }
+}
+
+void CounterAdd(plaza_plugin* plugin, uint64_t counter, uint64_t amount) {
+  if (!plugin) return;
+  prometheus::Counter* target = nullptr;
+  {
+    std::lock_guard lock(plugin->metrics_mutex);
+    if (counter == 0 || counter > plugin->counters.size()) return;
+    target = plugin->counters[counter - 1];
+  }
+  target->Increment(static_cast<double>(amount));
+}
+
+uint64_t Gauge(plaza_plugin* plugin, plaza_str name, plaza_str help) {
+  if (!plugin || !plugin->host->metrics_registry() || !MetricNamePart(View(name))) return 0;
+  try {
+    prometheus::Gauge& gauge = Register(plugin, prometheus::BuildGauge(), name, help).Add({});
+    std::lock_guard lock(plugin->metrics_mutex);
+    plugin->gauges.push_back(&gauge);
+    return plugin->gauges.size();
+  } catch (const std::exception& e) {
+    PLAZA_LOG(kWarning) << "[" << plugin->name << "] cannot create gauge '" << View(name)
+                        << "': " << e.what();
+    return 0;
+  }
+}
+
+void GaugeSet(plaza_plugin* plugin, uint64_t gauge, double value) {
+  if (!plugin) return;
+  prometheus::Gauge* target = nullptr;
+  {
+    std::lock_guard lock(plugin->metrics_mutex);
+    if (gauge == 0 || gauge > plugin->gauges.size()) return;
+    target = plugin->gauges[gauge - 1];
+  }
+  target->Set(value);
+}
+
 void Log(plaza_plugin* plugin, plaza_log_level level, plaza_str message) {
   LogLevel ours = LogLevel::kInfo;
   switch (level) {
@@ -222,8 +290,10 @@ const plaza_host_api kApi = [] {
   api.add_timer = AddTimer;
   api.cancel_timer = CancelTimer;
   api.log = Log;
-  // The metrics are NULL until the broker has a metrics endpoint; the ABI
-  // lets a plugin test for that.
+  api.counter = Counter;
+  api.counter_add = CounterAdd;
+  api.gauge = Gauge;
+  api.gauge_set = GaugeSet;
   return api;
 }();
 

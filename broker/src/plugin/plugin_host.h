@@ -17,6 +17,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <prometheus/registry.h>
+
 #include "core/hooks.h"
 #include "core/shard_runner.h"
 #include "plaza/plugin.h"
@@ -44,6 +46,12 @@ class PluginHost final : public Hooks {
   void Reload(const std::vector<PluginConfig>& plugins);
 
   size_t size() const { return plugins_.size(); }
+
+  // Where plugins' counters and gauges are registered (before Load).
+  void SetMetricsRegistry(std::shared_ptr<prometheus::Registry> registry) {
+    registry_ = std::move(registry);
+  }
+  const std::shared_ptr<prometheus::Registry>& metrics_registry() const { return registry_; }
 
   // Services need the workers: attach once the server exists; detach
   // before it stops (also stops the plugins' timers). Services called while
@@ -142,6 +150,7 @@ class PluginHost final : public Hooks {
   bool any_[16] = {};
 
   ClientTable clients_;
+  std::shared_ptr<prometheus::Registry> registry_;
   std::shared_mutex runner_mutex_;
   ShardRunner* runner_ = nullptr;  // guarded by runner_mutex_
   std::mutex timers_mutex_;

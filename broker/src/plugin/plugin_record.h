@@ -3,8 +3,13 @@
 #ifndef PLAZA_BROKER_PLUGIN_PLUGIN_RECORD_H_
 #define PLAZA_BROKER_PLUGIN_PLUGIN_RECORD_H_
 
+#include <deque>
+#include <mutex>
 #include <string>
 #include <string_view>
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
 
 #include "plaza/plugin.h"
 
@@ -32,6 +37,10 @@ struct plaza_plugin {
     void* user_data = nullptr;
   };
   Registration hooks[16];
+  // Metrics the plugin created; ids are index + 1. Guarded by metrics_mutex.
+  std::mutex metrics_mutex;
+  std::deque<prometheus::Counter*> counters;
+  std::deque<prometheus::Gauge*> gauges;
 };
 
 #endif  // PLAZA_BROKER_PLUGIN_PLUGIN_RECORD_H_
