@@ -193,9 +193,8 @@ void Worker::Accept(int listen_fd) {
       continue;
     }
     SetNoDelay(fd);
-    const ConnId id = Register(fd, PeerName(fd));
+    Register(fd, PeerName(fd));
     ++counters_->connections;
-    (void)id;
   }
 }
 

@@ -5,13 +5,7 @@ namespace plaza::broker {
 
 void ClientTable::Add(const ClientFacts& facts) {
   Record record;
-  record.client_id = std::string(facts.client_id);
-  if (facts.username) record.username = std::string(*facts.username);
-  record.address = std::string(facts.address);
-  record.protocol_level = facts.protocol_level;
-  record.clean_start = facts.clean_start;
-  record.keep_alive = facts.keep_alive;
-  record.connected_at_ms = facts.connected_at_ms;
+  record.facts = OwnedFacts::From(facts);
   Stripe& stripe = StripeOf(facts.id);
   std::lock_guard lock(stripe.mutex);
   stripe.records[facts.id] = std::move(record);

@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "core/hooks.h"
+#include "plugin/owned_facts.h"
 
 namespace plaza::broker {
 
@@ -25,13 +26,7 @@ class ClientTable {
   static constexpr size_t kMaxAttributes = 64;
 
   struct Record {
-    std::string client_id;
-    std::optional<std::string> username;
-    std::string address;
-    uint8_t protocol_level = 4;
-    bool clean_start = true;
-    uint16_t keep_alive = 0;
-    int64_t connected_at_ms = 0;
+    OwnedFacts facts;
     std::map<std::string, std::string, std::less<>> attributes;
   };
 

@@ -105,8 +105,9 @@ plaza_status ClientInfo(plaza_plugin* plugin, plaza_client client, plaza_client_
   }
   const auto record = plugin->host->clients().Get(client);
   if (!record) return PLAZA_ERR_NO_CLIENT;
-  const size_t needed = record->client_id.size() +
-                        (record->username ? record->username->size() : 0) + record->address.size();
+  const OwnedFacts& facts = record->facts;
+  const size_t needed =
+      facts.client_id.size() + (facts.username ? facts.username->size() : 0) + facts.address.size();
   if (needed > buffer_size || (needed > 0 && !buffer)) return PLAZA_ERR_TOO_LARGE;
   size_t used = 0;
   auto copy = [&](std::string_view s) {
@@ -117,13 +118,13 @@ plaza_status ClientInfo(plaza_plugin* plugin, plaza_client client, plaza_client_
     return out;
   };
   info->client = client;
-  info->client_id = copy(record->client_id);
-  info->username = record->username ? copy(*record->username) : plaza_str{nullptr, 0};
-  info->address = copy(record->address);
-  info->protocol_version = record->protocol_level;
-  info->clean_start = record->clean_start ? 1 : 0;
-  info->keep_alive = record->keep_alive;
-  info->connected_at_ms = record->connected_at_ms;
+  info->client_id = copy(facts.client_id);
+  info->username = facts.username ? copy(*facts.username) : plaza_str{nullptr, 0};
+  info->address = copy(facts.address);
+  info->protocol_version = facts.protocol_level;
+  info->clean_start = facts.clean_start ? 1 : 0;
+  info->keep_alive = facts.keep_alive;
+  info->connected_at_ms = facts.connected_at_ms;
   return PLAZA_OK;
 }
 

@@ -25,14 +25,7 @@ PluginHost::PendingChain PluginHost::NewChain(PendingChain::Kind kind, size_t in
   PendingChain chain;
   chain.kind = kind;
   chain.index = index;
-  chain.conn = client.id;
-  chain.client_id = std::string(client.client_id);
-  if (client.username) chain.username = std::string(*client.username);
-  chain.address = std::string(client.address);
-  chain.protocol_level = client.protocol_level;
-  chain.clean_start = client.clean_start;
-  chain.keep_alive = client.keep_alive;
-  chain.connected_at_ms = client.connected_at_ms;
+  chain.client = OwnedFacts::From(client);
   const PluginConfig& config = configs_[index];
   chain.deadline = Clock::now() + std::chrono::milliseconds(config.pending_timeout_ms);
   chain.fail_open = config.fail_open;
@@ -92,7 +85,7 @@ void PluginHost::ExpirePending() {
   }
   for (auto& [token, chain] : expired) {
     const plaza_plugin& plugin = *plugins_[chain.index];
-    PLAZA_LOG(kWarning) << "[" << plugin.name << "] no answer for client " << chain.client_id
+    PLAZA_LOG(kWarning) << "[" << plugin.name << "] no answer for client " << chain.client.client_id
                         << " before the deadline (" << configs_[chain.index].pending_timeout_ms
                         << " ms): " << (chain.fail_open ? "passing on" : "refusing");
     // Fail open: as if the plugin had passed. Fail closed: refused, and for
@@ -105,18 +98,11 @@ void PluginHost::ExpirePending() {
 }
 
 bool PluginHost::Resume(uint64_t token, PendingChain chain, Answer answer) {
-  const size_t shard = ShardOfConnection(chain.conn);
+  const size_t shard = ShardOfConnection(chain.client.id);
   return RunOn(
       shard, [this, token, chain = std::move(chain), answer = std::move(answer)](Shard& target) {
-        ClientFacts facts;
-        facts.id = chain.conn;
-        facts.client_id = chain.client_id;
-        if (chain.username) facts.username = *chain.username;
-        facts.address = chain.address;
-        facts.protocol_level = chain.protocol_level;
-        facts.clean_start = chain.clean_start;
-        facts.keep_alive = chain.keep_alive;
-        facts.connected_at_ms = chain.connected_at_ms;
+        const ClientFacts facts = chain.client.View();
+        const ConnId conn = chain.client.id;
         const plaza_plugin& plugin = *plugins_[chain.index];
         switch (chain.kind) {
           case PendingChain::Kind::kConnect: {
@@ -126,8 +112,8 @@ bool PluginHost::Resume(uint64_t token, PendingChain chain, Answer answer) {
               if (chain.password) password = *chain.password;
               decision = ConnectFrom(chain.index + 1, facts, password);
             }
-            if (decision.verdict == HookVerdict::kDeny) clients_.Remove(chain.conn);
-            target.ResumeConnect(chain.conn, token, decision);
+            if (decision.verdict == HookVerdict::kDeny) clients_.Remove(conn);
+            target.ResumeConnect(conn, token, decision);
             break;
           }
           case PendingChain::Kind::kSubscribe: {
@@ -137,7 +123,7 @@ bool PluginHost::Resume(uint64_t token, PendingChain chain, Answer answer) {
               decision = SubscribeFrom(chain.index + 1, facts, chain.filter, chain.requested_qos,
                                        decision.granted_qos);
             }
-            target.ResumeSubscribe(chain.conn, token, decision);
+            target.ResumeSubscribe(conn, token, decision);
             break;
           }
           case PendingChain::Kind::kPublish: {
@@ -146,7 +132,7 @@ bool PluginHost::Resume(uint64_t token, PendingChain chain, Answer answer) {
             if (!ApplyPublish(plugin, answer, &decision)) {
               decision = PublishFrom(chain.index + 1, facts, chain.message, decision.rewrite);
             }
-            target.ResumePublish(chain.conn, token, decision);
+            target.ResumePublish(conn, token, decision);
             break;
           }
         }

@@ -23,6 +23,7 @@
 #include "core/shard_runner.h"
 #include "plaza/plugin.h"
 #include "plugin/client_table.h"
+#include "plugin/owned_facts.h"
 #include "plugin/plugin_config.h"
 #include "plugin/timer_thread.h"
 
@@ -98,14 +99,7 @@ class PluginHost final : public Hooks {
     enum class Kind { kConnect, kSubscribe, kPublish };
     Kind kind = Kind::kConnect;
     size_t index = 0;  // the plugin that answered PENDING
-    ConnId conn = 0;
-    std::string client_id;
-    std::optional<std::string> username;
-    std::string address;
-    uint8_t protocol_level = 4;
-    bool clean_start = true;
-    uint16_t keep_alive = 0;
-    int64_t connected_at_ms = 0;
+    OwnedFacts client;
     std::optional<std::string> password;  // connect
     std::string filter;                   // subscribe
     uint8_t requested_qos = 0;
