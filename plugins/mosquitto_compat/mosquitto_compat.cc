@@ -14,7 +14,6 @@
 // Plaza loads this plugin RTLD_LOCAL. So init first promotes those three
 // libraries to RTLD_GLOBAL, then dlopen()s the mosquitto plugin.
 #include <dlfcn.h>
-#include <openssl/evp.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cstddef>
@@ -92,6 +91,9 @@ void PromoteToGlobal(const void* symbol, const char* what) {
   }
 }
 
+// The OpenSSL that Debian 12's libmosquitto links.
+constexpr char kLibcrypto[] = "libcrypto.so.3";
+
 using VersionFn = int (*)(int, const int*);
 using InitFn = int (*)(mosquitto_plugin_id_t*, void**, mosquitto_opt*, int);
 using CleanupFn = int (*)(void*, mosquitto_opt*, int);
@@ -103,7 +105,11 @@ class Compat {
     PromoteToGlobal(reinterpret_cast<const void*>(&mosquitto_callback_register),
                     "the mosquitto_* broker functions");
     PromoteToGlobal(reinterpret_cast<const void*>(&mosquitto_topic_matches_sub), "libmosquitto");
-    PromoteToGlobal(reinterpret_cast<const void*>(&EVP_get_digestbyname), "libcrypto");
+    // libmosquitto's own dependency, so loaded already; no need to link it.
+    if (dlopen(kLibcrypto, RTLD_NOW | RTLD_NOLOAD | RTLD_GLOBAL) == nullptr) {
+      LogWarning(std::string(kLibcrypto) + " is not loaded: mosquitto plugins using OpenSSL " +
+                 "(dynsec does) will fail to load");
+    }
 
     bridge_ = std::make_unique<Bridge>(plugin, host, config_.policy);
     library_ = dlopen(config_.plugin.c_str(), RTLD_NOW | RTLD_LOCAL);
@@ -153,6 +159,9 @@ class Compat {
   Compat& operator=(const Compat&) = delete;
 
   Bridge& bridge() { return *bridge_; }
+  void LogWarning(const std::string& line) const {
+    if (host_->log != nullptr) host_->log(plugin_, PLAZA_LOG_WARNING, {line.data(), line.size()});
+  }
 
   void Reload(const std::string& yaml) {
     Config config = ParseConfig(yaml);
