@@ -17,10 +17,6 @@ std::string Format(const char* format, ...) {
   return buffer;
 }
 
-// Other processes using more than this share of a core during a run make its
-// figures suspect.
-constexpr double kNoisyCpuPct = 15;
-
 double Ms(int64_t ns) { return static_cast<double>(ns) / 1e6; }
 
 // Error text as one token: spaces become underscores, at most 200 chars.
@@ -67,7 +63,7 @@ std::string HumanLine(const Options& options, const RunResult& r) {
   if (r.bench_cpu_pct > 90 * options.threads) line += " (bench near saturation)";
   if (r.other_cpu_pct >= 0) {
     line += Format("; other cpu %.0f%%%s", r.other_cpu_pct,
-                   r.other_cpu_pct > kNoisyCpuPct ? " (machine busy: figures disturbed)" : "");
+                   r.disturbed() ? " (machine busy: figures disturbed)" : "");
   }
   if (r.disconnects > 0) {
     line += Format("; %llu disconnects (%s)", static_cast<unsigned long long>(r.disconnects),
@@ -127,7 +123,7 @@ std::string StormHumanLine(const RunResult& r) {
   if (r.bench_rss_kib >= 0) line += Format("; bench rss %.1f MiB", r.bench_rss_kib / 1024.0);
   if (r.other_cpu_pct >= 0) {
     line += Format("; other cpu %.0f%%%s", r.other_cpu_pct,
-                   r.other_cpu_pct > kNoisyCpuPct ? " (machine busy: figures disturbed)" : "");
+                   r.disturbed() ? " (machine busy: figures disturbed)" : "");
   }
   if (r.disconnects > 0) {
     line += Format("; %llu disconnects (%s)", static_cast<unsigned long long>(r.disconnects),

@@ -14,6 +14,10 @@
 
 namespace plaza::bench {
 
+// Other processes using more than this share of a core (%) during a run
+// make its figures suspect ("disturbed").
+inline constexpr double kDisturbedCpuPct = 15;
+
 struct RunResult {
   bool completed = false;  // false: setup failed (see error); no figures
   std::string error;       // first connection error, if any
@@ -40,6 +44,7 @@ struct RunResult {
   // CPU that neither the broker nor the bench used during the window (% of
   // one core); well above a few percent means the figures are disturbed.
   double other_cpu_pct = -1;
+  bool disturbed() const { return other_cpu_pct > kDisturbedCpuPct; }
 
   // Storm only.
   int connections = 0;
