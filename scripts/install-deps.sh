@@ -7,7 +7,7 @@ packages=(
   build-essential cmake pkg-config clang-format
   libyaml-cpp-dev
   libpaho-mqttpp-dev libpaho-mqtt-dev
-  libmosquitto-dev mosquitto mosquitto-clients
+  libmosquitto-dev mosquitto-dev mosquitto mosquitto-clients
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   prometheus-cpp-dev libsqlite3-dev libpq-dev
   curl
