@@ -110,8 +110,9 @@ TEST_F(RobustnessTest, PacketsOutOfPlaceAreClosed) {
 
 TEST_F(RobustnessTest, RefusedConnectsGetTheirReturnCode) {
   ASSERT_NO_FATAL_FAILURE(StartBroker());
-  // Protocol level 5 (MQTT 5) is not served yet: return code 1. A real v5
-  // CONNECT: level 5 and an empty property list after the keep-alive.
+  // Protocol level 5 (MQTT 5) is served: a v5 CONNACK (flags, reason code
+  // 0x00, then properties). A real v5 CONNECT: level 5 and an empty
+  // property list after the keep-alive.
   std::string mqtt5 = raw::Connect("five", 60);
   mqtt5[8] = 5;               // after the fixed header (2), name length (2) and "MQTT" (4)
   mqtt5.insert(12, 1, '\0');  // property length 0, after flags (1) and keep-alive (2)
@@ -122,8 +123,20 @@ TEST_F(RobustnessTest, RefusedConnectsGetTheirReturnCode) {
   auto packet = five.ReadPacket();
   ASSERT_TRUE(packet);
   EXPECT_EQ(packet->type, raw::kConnack);
+  ASSERT_GT(packet->body.size(), 2u);
+  EXPECT_EQ(packet->body.substr(0, 2), std::string("\x00\x00", 2));
+  EXPECT_FALSE(five.WaitForClose(std::chrono::milliseconds(200)));
+  // Level 3 (MQTT 3.1) still gets the 3.1.1 return code 1.
+  std::string mqtt31 = raw::Connect("three", 60);
+  mqtt31[8] = 3;
+  raw::Client three;
+  ASSERT_TRUE(three.Open(broker_.port()));
+  ASSERT_TRUE(three.Send(mqtt31));
+  packet = three.ReadPacket();
+  ASSERT_TRUE(packet);
+  EXPECT_EQ(packet->type, raw::kConnack);
   EXPECT_EQ(packet->body, std::string("\x00\x01", 2));
-  EXPECT_TRUE(five.WaitForClose());
+  EXPECT_TRUE(three.WaitForClose());
   // [MQTT-3.1.3-8]: an empty client id needs clean session 1: return code 2.
   raw::Client anonymous;
   const auto connack = anonymous.Connect(broker_.port(), "", 60, /*clean_session=*/false);

@@ -1,5 +1,6 @@
 // Frames are written as up to four iovec pieces -- fixed header, topic, packet
-// id, payload -- so a message shared by many subscribers is never copied.
+// id, payload -- so a message shared by many subscribers is never copied. An
+// MQTT 5 frame adds two: its own property bytes and the message's shared ones.
 #include "core/output_queue.h"
 
 #include <cassert>
@@ -16,12 +17,15 @@ constexpr size_t kKeptCapacity = 64;
 
 size_t OutputQueue::Frame::Size() const {
   if (!message) return head.size();
-  return head.size() + message->wire().size() + (has_packet_id ? 2 : 0);
+  const size_t size = head.size() + message->wire().size() + (has_packet_id ? 2 : 0);
+  return v5 ? size + properties.size() + message->properties().size() : size;
 }
 
 void OutputQueue::PushControl(std::string bytes) {
   bytes_ += bytes.size();
-  frames_.push_back(Frame{std::move(bytes), nullptr});
+  Frame frame;
+  frame.head = std::move(bytes);
+  frames_.push_back(std::move(frame));
 }
 
 void OutputQueue::PushPublish(const MessagePtr& message, uint8_t qos, bool retain, bool dup,
@@ -40,11 +44,49 @@ void OutputQueue::PushPublish(const MessagePtr& message, uint8_t qos, bool retai
   frames_.push_back(std::move(frame));
 }
 
+void OutputQueue::PushPublish5(const MessagePtr& message, uint8_t qos, bool retain, bool dup,
+                               uint16_t packet_id, std::string_view delivery_properties) {
+  Frame frame;
+  frame.message = message;
+  frame.v5 = true;
+  frame.has_packet_id = qos > 0;
+  frame.packet_id[0] = static_cast<uint8_t>(packet_id >> 8);
+  frame.packet_id[1] = static_cast<uint8_t>(packet_id & 0xff);
+  uint8_t length[4];
+  const size_t property_length = delivery_properties.size() + message->properties().size();
+  frame.properties.assign(
+      reinterpret_cast<const char*>(length),
+      mqtt::EncodeRemainingLength(static_cast<uint32_t>(property_length), length));
+  frame.properties.append(delivery_properties);
+  uint8_t header[5];
+  header[0] = mqtt::PublishHeaderByte(qos, retain, dup);
+  const size_t remaining = message->wire().size() + (qos > 0 ? 2 : 0) + frame.properties.size() +
+                           message->properties().size();
+  const size_t n = mqtt::EncodeRemainingLength(static_cast<uint32_t>(remaining), header + 1);
+  frame.head.assign(reinterpret_cast<const char*>(header), 1 + n);
+  bytes_ += frame.Size();
+  frames_.push_back(std::move(frame));
+}
+
+size_t OutputQueue::Publish5Size(const Message& message, uint8_t qos,
+                                 size_t delivery_properties_size) {
+  const size_t properties = delivery_properties_size + message.properties().size();
+  const size_t remaining =
+      message.wire().size() + (qos > 0 ? 2 : 0) + mqtt::VarIntSize(properties) + properties;
+  return 1 + mqtt::VarIntSize(remaining) + remaining;
+}
+
 size_t OutputQueue::FrameIovecs(const Frame& frame, size_t skip, iovec* iov, size_t max) {
-  std::string_view pieces[4];
+  std::string_view pieces[kMaxFramePieces];
   size_t count = 0;
   pieces[count++] = frame.head;
-  if (frame.message) {
+  if (frame.message && frame.v5) {
+    pieces[count++] = frame.message->topic_part();
+    if (frame.has_packet_id) pieces[count++] = {reinterpret_cast<const char*>(frame.packet_id), 2};
+    pieces[count++] = frame.properties;
+    pieces[count++] = frame.message->properties();
+    pieces[count++] = frame.message->payload_part();
+  } else if (frame.message) {
     if (frame.has_packet_id) {
       pieces[count++] = frame.message->topic_part();
       pieces[count++] = {reinterpret_cast<const char*>(frame.packet_id), 2};
@@ -75,8 +117,8 @@ size_t OutputQueue::Gather(iovec* iov, size_t max) const {
   size_t skip = front_written_;
   for (size_t i = head_; i < frames_.size(); ++i) {
     const Frame& frame = frames_[i];
-    // A frame needs at most four slots; stop rather than split one.
-    if (max - filled < 4) break;
+    // Stop rather than split a frame.
+    if (max - filled < kMaxFramePieces) break;
     filled += FrameIovecs(frame, skip, iov + filled, max - filled);
     skip = 0;
   }
@@ -110,10 +152,10 @@ void OutputQueue::Consume(size_t n) {
 
 std::string OutputQueue::Concatenate() const {
   std::string out;
-  iovec iov[64];
+  iovec iov[kMaxFramePieces];
   size_t skip = front_written_;
   for (size_t f = head_; f < frames_.size(); ++f) {
-    const size_t n = FrameIovecs(frames_[f], skip, iov, 64);
+    const size_t n = FrameIovecs(frames_[f], skip, iov, kMaxFramePieces);
     for (size_t i = 0; i < n; ++i) {
       out.append(static_cast<const char*>(iov[i].iov_base), iov[i].iov_len);
     }

@@ -28,6 +28,17 @@ class OutputQueue {
   void PushPublish(const MessagePtr& message, uint8_t qos, bool retain, bool dup,
                    uint16_t packet_id);
 
+  // Queues an MQTT 5 PUBLISH of `message`: after the packet id comes a
+  // property block of `delivery_properties` (this delivery's own: Message
+  // Expiry Interval, Subscription Identifiers; encoded, no length prefix)
+  // followed by the message's shared forwarded properties.
+  void PushPublish5(const MessagePtr& message, uint8_t qos, bool retain, bool dup,
+                    uint16_t packet_id, std::string_view delivery_properties);
+
+  // The size of the PUBLISH PushPublish5 would queue, fixed header included:
+  // for honouring the client's Maximum Packet Size.
+  static size_t Publish5Size(const Message& message, uint8_t qos, size_t delivery_properties_size);
+
   // Fills up to `max` iovecs with the queued bytes, oldest first, and returns
   // how many it filled. They stay valid until the next Push or Consume.
   size_t Gather(iovec* iov, size_t max) const;
@@ -49,8 +60,16 @@ class OutputQueue {
     MessagePtr message;  // null for control packets
     uint8_t packet_id[2] = {0, 0};
     bool has_packet_id = false;
+    bool v5 = false;
+    // MQTT 5: the property length and this delivery's own properties; the
+    // message's shared properties follow. Short enough to stay inline.
+    std::string properties;
     size_t Size() const;
   };
+
+  // The most iovecs one frame needs: header, topic, packet id, properties
+  // (own and shared), payload.
+  static constexpr size_t kMaxFramePieces = 6;
 
   // Fills the iovecs of one frame, skipping its first `skip` bytes.
   static size_t FrameIovecs(const Frame& frame, size_t skip, iovec* iov, size_t max);

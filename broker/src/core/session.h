@@ -1,12 +1,15 @@
 // The state MQTT keeps per client identifier, which outlives a connection
 // when the client asked for a persistent session (clean session = 0): its
 // subscriptions, the QoS 1/2 messages in flight toward it, the queue behind
-// them, and the QoS 2 packet ids it has sent us and not yet released.
+// them, and the QoS 2 packet ids it has sent us and not yet released. In
+// MQTT 5 a session lives on after its connection for its Session Expiry
+// Interval, and may hold a will waiting for its Will Delay Interval.
 #ifndef PLAZA_BROKER_CORE_SESSION_H_
 #define PLAZA_BROKER_CORE_SESSION_H_
 
 #include <cstdint>
 #include <list>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -18,6 +21,21 @@
 namespace plaza::broker {
 
 using ConnId = uint64_t;
+
+// A will as CONNECT gave it, kept until the connection ends (and, with an
+// MQTT 5 Will Delay Interval, in the session until the delay has passed).
+struct StoredWill {
+  std::string topic;
+  std::string payload;
+  uint8_t qos = 0;
+  bool retain = false;
+  std::string properties;        // forwarded MQTT 5 properties, encoded
+  uint32_t expiry_interval = 0;  // Message Expiry Interval, 0 for none
+  uint32_t delay = 0;            // Will Delay Interval, seconds
+};
+
+// Session Expiry Interval meaning "never".
+inline constexpr uint32_t kSessionNeverExpires = 0xFFFFFFFF;
 
 struct Session {
   // A QoS 1/2 message sent to the client and not yet completed.
@@ -31,6 +49,9 @@ struct Session {
     bool retain;
     Stage stage;
     MessagePtr message;
+    // MQTT 5: the Subscription Identifier properties of this delivery,
+    // encoded (empty, so allocation-free, for 3.1.1 and most v5 ones).
+    std::string subscription_ids = {};
   };
 
   // A QoS 1/2 message waiting for a free inflight slot.
@@ -38,11 +59,19 @@ struct Session {
     MessagePtr message;
     uint8_t qos;
     bool retain;
+    std::string subscription_ids = {};
   };
 
   std::string client_id;
   bool clean = true;
   ConnId conn = 0;  // the connection it is attached to; 0 while offline
+  // How long the session outlives its connection, in seconds: 0 ends it
+  // with the connection (3.1.1 clean session 1), kSessionNeverExpires keeps
+  // it for good (3.1.1 clean session 0).
+  uint32_t expiry_interval = 0;
+  int64_t expires_at_ms = 0;  // while offline with a finite interval
+  std::optional<StoredWill> delayed_will;
+  int64_t will_at_ms = 0;
 
   std::unordered_map<std::string, uint8_t, StringHash, std::equal_to<>> subscriptions;
   // Containers that allocate nothing while empty: most sessions of a room
@@ -58,6 +87,8 @@ struct Session {
   // QoS it granted.
   uint64_t route_stamp = 0;
   uint8_t route_qos = 0;
+  bool route_retain = false;
+  std::string route_subscription_ids;
 };
 
 }  // namespace plaza::broker

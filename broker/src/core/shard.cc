@@ -1,9 +1,12 @@
 // The connection lifecycle of a shard: decoding the byte stream, CONNECT and
 // its refusals, session creation, takeover and resumption, keep-alive, and
-// closing (with or without the will). Publishing lives in shard_publish.cc,
-// subscriptions in shard_subscribe.cc.
+// closing (with or without the will). MQTT 5 adds: CONNACK reason codes and
+// capability properties, Session Expiry Interval, Will Delay Interval, and a
+// DISCONNECT with a reason code before the server closes a connection. Publishing lives in
+// shard_publish.cc, subscriptions in shard_subscribe.cc.
 #include "core/shard.h"
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 #include <type_traits>
@@ -105,7 +108,7 @@ ClientFacts Shard::FactsOf(const Connection& conn) const {
   }
   if (conn.username) facts.username = *conn.username;
   facts.address = conn.peer;
-  facts.protocol_level = mqtt::kProtocolLevel311;
+  facts.protocol_level = conn.level;
   facts.keep_alive = conn.keep_alive;
   facts.connected_at_ms = conn.connected_at_ms;
   return facts;
@@ -168,17 +171,23 @@ void Shard::DecodeBuffered(Connection& conn) {
 size_t Shard::DecodeFrom(Connection& conn, std::string_view input) {
   size_t offset = 0;
   while (offset < input.size() && !conn.pending) {
-    mqtt::DecodeResult result = mqtt::Decode(input.substr(offset), limits_.max_packet_size);
+    mqtt::DecodeResult result =
+        mqtt::Decode(input.substr(offset), limits_.max_packet_size, conn.level);
     if (result.status == mqtt::DecodeStatus::kIncomplete) break;
     if (result.status != mqtt::DecodeStatus::kOk) {
-      ++stats_.protocol_errors;
-      PLAZA_LOG(kWarning) << "closing " << conn.peer << ": " << result.error;
-      CloseConnection(conn, CloseReason::kProtocolError);
+      // A v5 CONNECT that fails is refused with a v5 CONNACK.
+      if (conn.state == Connection::State::kAwaitConnect &&
+          result.connect_protocol_level == mqtt::kProtocolLevel5) {
+        conn.level = mqtt::kProtocolLevel5;
+      }
+      ProtocolError(conn, result.reason, result.error);
       return kGone;
     }
     if (conn.state == Connection::State::kAwaitConnect) {
       const auto* connect = std::get_if<mqtt::Connect>(&result.packet);
-      if (connect && connect->protocol_level == mqtt::kProtocolLevel311 &&
+      if (connect &&
+          (connect->protocol_level == mqtt::kProtocolLevel311 ||
+           connect->protocol_level == mqtt::kProtocolLevel5) &&
           !connect->client_id.empty()) {
         const size_t target = ShardFor(connect->client_id, shard_count_);
         if (target != shard_index_) {
@@ -201,11 +210,9 @@ void Shard::HandlePacket(Connection& conn, mqtt::Packet& packet) {
   if (conn.state == Connection::State::kAwaitConnect) {
     const auto* connect = std::get_if<mqtt::Connect>(&packet);
     if (!connect) {
-      ++stats_.protocol_errors;
-      PLAZA_LOG(kWarning) << "closing " << conn.peer << ": first packet is "
-                          << mqtt::PacketTypeName(mqtt::TypeOf(packet))
-                          << ", not CONNECT [MQTT-3.1.0-1]";
-      CloseConnection(conn, CloseReason::kProtocolError);
+      ProtocolError(conn, mqtt::ReasonCode::kProtocolError,
+                    std::string("first packet is ") + mqtt::PacketTypeName(mqtt::TypeOf(packet)) +
+                        ", not CONNECT [MQTT-3.1.0-1]");
       return;
     }
     HandleConnect(conn, *connect);
@@ -219,7 +226,7 @@ void Shard::HandlePacket(Connection& conn, mqtt::Packet& packet) {
         } else if constexpr (std::is_same_v<T, mqtt::Puback>) {
           HandlePuback(conn, p.packet_id);
         } else if constexpr (std::is_same_v<T, mqtt::Pubrec>) {
-          HandlePubrec(conn, p.packet_id);
+          HandlePubrec(conn, p.packet_id, p.reason_code);
         } else if constexpr (std::is_same_v<T, mqtt::Pubrel>) {
           HandlePubrel(conn, p.packet_id);
         } else if constexpr (std::is_same_v<T, mqtt::Pubcomp>) {
@@ -231,41 +238,73 @@ void Shard::HandlePacket(Connection& conn, mqtt::Packet& packet) {
         } else if constexpr (std::is_same_v<T, mqtt::Pingreq>) {
           SendControl(conn, mqtt::Pingresp{});
         } else if constexpr (std::is_same_v<T, mqtt::Disconnect>) {
-          CloseConnection(conn, CloseReason::kClientDisconnect);
+          HandleDisconnect(conn, p);
+        } else if constexpr (std::is_same_v<T, mqtt::Auth>) {
+          // No authentication method is configured, so no CONNECT started an
+          // exchange: an AUTH is a protocol error [MQTT-4.12.0-1].
+          ProtocolError(conn, mqtt::ReasonCode::kProtocolError,
+                        "AUTH without an authentication method [MQTT-4.12.0-1]");
         } else {
           // A second CONNECT [MQTT-3.1.0-2], or a packet only a server sends.
-          ++stats_.protocol_errors;
-          PLAZA_LOG(kWarning) << "closing " << conn.peer << " ("
-                              << (conn.session ? conn.session->client_id : "") << "): unexpected "
-                              << mqtt::PacketTypeName(mqtt::TypeOf(packet));
-          CloseConnection(conn, CloseReason::kProtocolError);
+          ProtocolError(conn, mqtt::ReasonCode::kProtocolError,
+                        std::string("unexpected ") + mqtt::PacketTypeName(mqtt::TypeOf(packet)));
         }
       },
       packet);
 }
 
 void Shard::HandleConnect(Connection& conn, const mqtt::Connect& connect) {
-  if (connect.protocol_level != mqtt::kProtocolLevel311) {
+  if (connect.protocol_level != mqtt::kProtocolLevel311 &&
+      connect.protocol_level != mqtt::kProtocolLevel5) {
     PLAZA_LOG(kInfo) << "refusing " << conn.peer << ": protocol level "
                      << static_cast<int>(connect.protocol_level) << " is not supported";
-    Refuse(conn, mqtt::ConnectReturnCode::kUnacceptableProtocolVersion);
+    // An older client reads a 3.1.1 CONNACK [MQTT-3.1.2-2]; a newer one the
+    // MQTT 5 form, which it is more likely to understand.
+    if (connect.protocol_level > mqtt::kProtocolLevel5) {
+      conn.level = mqtt::kProtocolLevel5;
+      Refuse5(conn, mqtt::ReasonCode::kUnsupportedProtocolVersion);
+    } else {
+      Refuse(conn, mqtt::ConnectReturnCode::kUnacceptableProtocolVersion);
+    }
     return;
   }
-  std::string client_id(connect.client_id);
-  if (client_id.empty()) {
-    if (!connect.clean_session) {
+  conn.level = connect.protocol_level;
+  const bool v5 = conn.level == mqtt::kProtocolLevel5;
+  const mqtt::Properties& props = connect.properties;
+  if (v5 && props.authentication_method) {
+    // No enhanced authentication method is configured [MQTT-4.12.0-1].
+    PLAZA_LOG(kInfo) << "refusing " << conn.peer << ": authentication method '"
+                     << *props.authentication_method << "' is not supported";
+    Refuse5(conn, mqtt::ReasonCode::kBadAuthenticationMethod);
+    return;
+  }
+  auto op = std::make_unique<PendingOp>();
+  op->kind = PendingOp::Kind::kConnect;
+  op->client_id = std::string(connect.client_id);
+  op->clean = connect.clean_session;
+  if (op->client_id.empty()) {
+    if (!v5 && !connect.clean_session) {
       // [MQTT-3.1.3-8]: a persistent session needs an identifier to find it by.
       PLAZA_LOG(kInfo) << "refusing " << conn.peer
                        << ": empty client id with clean session 0 [MQTT-3.1.3-8]";
       Refuse(conn, mqtt::ConnectReturnCode::kIdentifierRejected);
       return;
     }
-    client_id = AssignClientId();
+    // MQTT 5 tells the client the identifier (Assigned Client Identifier),
+    // so even a lasting session can be resumed with it.
+    op->client_id = AssignClientId();
+    op->assigned_id = true;
+  }
+  if (v5) {
+    op->session_expiry = props.session_expiry_interval.value_or(0);
+    if (props.receive_maximum) conn.receive_maximum = *props.receive_maximum;
+    if (props.maximum_packet_size) conn.maximum_packet_size = *props.maximum_packet_size;
+    conn.problem_information = props.request_problem_information.value_or(true);
+  } else {
+    op->session_expiry = connect.clean_session ? 0 : kSessionNeverExpires;
   }
   if (connect.will && !TopicWithinLimits(connect.will->topic)) {
-    ++stats_.protocol_errors;
-    PLAZA_LOG(kWarning) << "closing " << conn.peer << ": will topic exceeds the topic limits";
-    CloseConnection(conn, CloseReason::kProtocolError);
+    ProtocolError(conn, mqtt::ReasonCode::kTopicNameInvalid, "will topic exceeds the topic limits");
     return;
   }
 
@@ -274,24 +313,34 @@ void Shard::HandleConnect(Connection& conn, const mqtt::Connect& connect) {
   conn.connected_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
-  std::optional<StoredWill> will;
   if (connect.will) {
-    will = StoredWill{std::string(connect.will->topic), std::string(connect.will->payload),
-                      connect.will->qos, connect.will->retain};
+    StoredWill will;
+    will.topic = std::string(connect.will->topic);
+    will.payload = std::string(connect.will->payload);
+    will.qos = connect.will->qos;
+    will.retain = connect.will->retain;
+    if (v5) {
+      const mqtt::Properties& wp = connect.will->properties;
+      mqtt::Properties forwarded;
+      forwarded.payload_format_indicator = wp.payload_format_indicator;
+      forwarded.content_type = wp.content_type;
+      forwarded.response_topic = wp.response_topic;
+      forwarded.correlation_data = wp.correlation_data;
+      forwarded.user_properties = wp.user_properties;
+      mqtt::AppendPropertyList(forwarded, &will.properties);
+      will.expiry_interval = wp.message_expiry_interval.value_or(0);
+      will.delay = wp.will_delay_interval.value_or(0);
+    }
+    op->will = std::move(will);
   }
   if (!hooks_) {
-    FinishConnect(conn, client_id, connect.clean_session, std::move(will));
+    FinishConnect(conn, *op);
     return;
   }
   ClientFacts facts = FactsOf(conn);
-  facts.client_id = client_id;
+  facts.client_id = op->client_id;
   facts.clean_start = connect.clean_session;
   const ConnectDecision decision = hooks_->OnConnect(facts, connect.password);
-  auto op = std::make_unique<PendingOp>();
-  op->kind = PendingOp::Kind::kConnect;
-  op->client_id = std::move(client_id);
-  op->clean = connect.clean_session;
-  op->will = std::move(will);
   ApplyConnectDecision(conn, std::move(op), decision);
 }
 
@@ -303,20 +352,29 @@ void Shard::ApplyConnectDecision(Connection& conn, std::unique_ptr<PendingOp> op
       conn.pending = std::move(op);
       return;
     case HookVerdict::kAllow:
-      FinishConnect(conn, op->client_id, op->clean, std::move(op->will));
+      FinishConnect(conn, *op);
       return;
-    default:
+    default: {
+      const uint8_t code = decision.reason_code ? decision.reason_code : 0x87;
       PLAZA_LOG(kInfo) << "refusing " << conn.peer << " (" << op->client_id
                        << "): a plugin denied the connection (reason 0x" << std::hex
-                       << static_cast<int>(decision.reason_code) << ")";
-      Refuse(conn, static_cast<mqtt::ConnectReturnCode>(
-                       ConnectReturnCodeFor(decision.reason_code ? decision.reason_code : 0x87)));
+                       << static_cast<int>(code) << ")";
+      if (conn.level == mqtt::kProtocolLevel5) {
+        // The plugin's own reason code, when CONNACK may carry it.
+        const bool valid =
+            code >= 0x80 && mqtt::IsValidReasonCode(mqtt::PacketType::kConnack, code);
+        Refuse5(conn,
+                valid ? static_cast<mqtt::ReasonCode>(code) : mqtt::ReasonCode::kNotAuthorized);
+      } else {
+        Refuse(conn, static_cast<mqtt::ConnectReturnCode>(ConnectReturnCodeFor(code)));
+      }
       return;
+    }
   }
 }
 
-void Shard::FinishConnect(Connection& conn, const std::string& client_id, bool clean,
-                          std::optional<StoredWill> will) {
+void Shard::FinishConnect(Connection& conn, PendingOp& op) {
+  const std::string& client_id = op.client_id;
   auto it = sessions_.find(client_id);
   if (it != sessions_.end() && it->second->conn != 0) {
     if (Connection* old = Find(it->second->conn)) {
@@ -329,9 +387,13 @@ void Shard::FinishConnect(Connection& conn, const std::string& client_id, bool c
 
   Session* session;
   bool present = false;
-  if (it != sessions_.end() && !clean) {
+  if (it != sessions_.end() && !op.clean) {
     session = it->second.get();
     present = true;
+    // Back before its will's delay passed: the will is not sent [MQTT-3.1.3-9].
+    session->delayed_will.reset();
+    session->expires_at_ms = 0;
+    timed_sessions_.erase(session);
   } else {
     if (it != sessions_.end()) DestroySession(*it->second);
     auto created = std::make_unique<Session>();
@@ -339,20 +401,76 @@ void Shard::FinishConnect(Connection& conn, const std::string& client_id, bool c
     session = created.get();
     sessions_[client_id] = std::move(created);
   }
-  session->clean = clean;
+  session->clean = op.clean;
+  session->expiry_interval = op.session_expiry;
   session->conn = conn.id;
   conn.session = session;
   conn.state = Connection::State::kOpen;
-  conn.will = std::move(will);
+  conn.will = std::move(op.will);
   PLAZA_LOG(kDebug) << "client " << client_id << " connected from " << conn.peer
                     << (present ? " (session resumed)" : "");
-  SendControl(conn, mqtt::Connack{present, mqtt::ConnectReturnCode::kAccepted});
+  mqtt::Connack connack{present, mqtt::ConnectReturnCode::kAccepted};
+  if (conn.level == mqtt::kProtocolLevel5) {
+    // What this broker supports, as configured (section 3.2.2.3).
+    mqtt::Properties& p = connack.properties;
+    p.receive_maximum = static_cast<uint16_t>(std::clamp<uint32_t>(limits_.max_inflight, 1, 65535));
+    p.maximum_packet_size = static_cast<uint32_t>(
+        std::min<size_t>(limits_.max_packet_size, mqtt::kMaxRemainingLength + 5));
+    p.retain_available = true;
+    p.topic_alias_maximum = kTopicAliasMaximum;
+    p.wildcard_subscription_available = true;
+    p.subscription_identifier_available = true;
+    p.shared_subscription_available = false;
+    if (op.assigned_id) p.assigned_client_identifier = client_id;
+  }
+  SendControl(conn, connack);
   if (present) ResumeSession(conn, *session);
 }
 
 void Shard::Refuse(Connection& conn, mqtt::ConnectReturnCode code) {
   SendControl(conn, mqtt::Connack{false, code});
   CloseConnection(conn, CloseReason::kRefused);
+}
+
+void Shard::Refuse5(Connection& conn, mqtt::ReasonCode code, std::string_view reason) {
+  mqtt::Connack connack;
+  connack.reason_code = code;
+  if (!reason.empty()) connack.properties.reason_string = reason;
+  SendControl(conn, connack);
+  CloseConnection(conn, CloseReason::kRefused);
+}
+
+void Shard::ProtocolError(Connection& conn, mqtt::ReasonCode code, std::string_view why) {
+  ++stats_.protocol_errors;
+  PLAZA_LOG(kWarning) << "closing " << conn.peer << " ("
+                      << (conn.session ? conn.session->client_id : "") << "): " << why;
+  if (conn.level == mqtt::kProtocolLevel5 && conn.state == Connection::State::kAwaitConnect) {
+    // Before CONNACK the refusal is the CONNACK itself [MQTT-4.13.1-1].
+    const auto value = static_cast<uint8_t>(code);
+    const bool valid = value >= 0x80 && mqtt::IsValidReasonCode(mqtt::PacketType::kConnack, value);
+    Refuse5(conn, valid ? code : mqtt::ReasonCode::kUnspecifiedError, why);
+    return;
+  }
+  conn.close_code = code;
+  conn.close_reason = std::string(why);
+  CloseConnection(conn, CloseReason::kProtocolError);
+}
+
+void Shard::HandleDisconnect(Connection& conn, const mqtt::Disconnect& disconnect) {
+  if (conn.level == mqtt::kProtocolLevel5) {
+    Session& session = *conn.session;
+    if (const auto& expiry = disconnect.properties.session_expiry_interval) {
+      if (session.expiry_interval == 0 && *expiry != 0) {
+        ProtocolError(conn, mqtt::ReasonCode::kProtocolError,
+                      "DISCONNECT sets a session expiry after CONNECT set 0 [MQTT-3.14.2-2]");
+        return;
+      }
+      session.expiry_interval = *expiry;
+    }
+    conn.will_on_disconnect =
+        disconnect.reason_code == mqtt::ReasonCode::kDisconnectWithWillMessage;
+  }
+  CloseConnection(conn, CloseReason::kClientDisconnect);
 }
 
 void Shard::ResumeSession(Connection& conn, Session& session) {
@@ -375,22 +493,70 @@ std::string Shard::AssignClientId() {
 
 void Shard::SendControl(Connection& conn, const mqtt::Packet& packet) {
   std::string bytes;
-  mqtt::Encode(packet, &bytes);
+  mqtt::Encode(packet, &bytes, conn.level);
   conn.output.PushControl(std::move(bytes));
   host_->WantWrite(conn.id);
 }
 
+namespace {
+
+// The DISCONNECT reason code an MQTT 5 client is told when the server
+// closes its connection for `reason` (section 3.14.2.1).
+mqtt::ReasonCode DisconnectCodeFor(CloseReason reason) {
+  switch (reason) {
+    case CloseReason::kKeepAlive:
+      return mqtt::ReasonCode::kKeepAliveTimeout;
+    case CloseReason::kTakeover:
+      return mqtt::ReasonCode::kSessionTakenOver;
+    case CloseReason::kOverflow:
+      return mqtt::ReasonCode::kQuotaExceeded;
+    case CloseReason::kKicked:
+      return mqtt::ReasonCode::kAdministrativeAction;
+    case CloseReason::kShutdown:
+      return mqtt::ReasonCode::kServerShuttingDown;
+    default:
+      return mqtt::ReasonCode::kProtocolError;
+  }
+}
+
+}  // namespace
+
 void Shard::CloseConnection(Connection& conn, CloseReason reason, bool kick_with_will) {
   if (conn.state == Connection::State::kClosing) return;
   const bool was_open = conn.state == Connection::State::kOpen;
+  if (was_open && conn.level == mqtt::kProtocolLevel5 && reason != CloseReason::kNetwork &&
+      reason != CloseReason::kClientDisconnect) {
+    // The server tells an MQTT 5 client why before it closes [MQTT-4.13.2-1].
+    mqtt::Disconnect disconnect;
+    disconnect.reason_code =
+        reason == CloseReason::kProtocolError && conn.close_code != mqtt::ReasonCode::kSuccess
+            ? conn.close_code
+            : DisconnectCodeFor(reason);
+    std::string text = conn.close_reason.empty() ? CloseReasonName(reason) : conn.close_reason;
+    disconnect.properties.reason_string = text;
+    if (conn.maximum_packet_size != 0 &&
+        mqtt::EncodedSize(disconnect, conn.level) > conn.maximum_packet_size) {
+      disconnect.properties.reason_string.reset();  // [MQTT-3.14.2-3]
+    }
+    SendControl(conn, disconnect);
+  }
   conn.state = Connection::State::kClosing;
   std::optional<StoredWill> will = std::move(conn.will);
   conn.will.reset();
   const std::string client_id = conn.session ? conn.session->client_id : std::string();
-  const bool publish_will = was_open && will && reason != CloseReason::kClientDisconnect &&
-                            reason != CloseReason::kShutdown &&
-                            (reason != CloseReason::kKicked || kick_with_will);
+  const bool publish_will =
+      was_open && will && (reason != CloseReason::kClientDisconnect || conn.will_on_disconnect) &&
+      reason != CloseReason::kShutdown && (reason != CloseReason::kKicked || kick_with_will);
   if (hooks_ && was_open) hooks_->OnDisconnect(FactsOf(conn), reason, publish_will);
+  Session* session = conn.session;
+  if (publish_will && will->delay > 0 && session && session->expiry_interval > 0) {
+    // MQTT 5 Will Delay Interval: the will waits in the session and goes
+    // out when the delay or the session ends, unless the client is back
+    // first [MQTT-3.1.3-9].
+    session->will_at_ms = host_->NowMs() + int64_t{will->delay} * 1000;
+    session->delayed_will = std::move(will);
+    will.reset();
+  }
   DetachSession(conn);
   // kNetwork means the socket is already gone.
   if (reason != CloseReason::kNetwork) host_->Close(conn.id);
@@ -398,9 +564,14 @@ void Shard::CloseConnection(Connection& conn, CloseReason reason, bool kick_with
     PLAZA_LOG(kDebug) << "closing " << conn.peer << " (" << client_id
                       << "): " << CloseReasonName(reason);
   }
-  if (publish_will) {
-    Publish(MakeMessage(will->topic, will->payload, will->qos, will->retain, client_id));
-  }
+  if (publish_will && will) PublishWill(*will, client_id);
+}
+
+void Shard::PublishWill(const StoredWill& will, const std::string& client_id) {
+  const int64_t expires_at =
+      will.expiry_interval ? host_->NowMs() + int64_t{will.expiry_interval} * 1000 : 0;
+  Publish(MakeMessage(will.topic, will.payload, will.qos, will.retain, client_id, will.properties,
+                      expires_at));
 }
 
 void Shard::DetachSession(Connection& conn) {
@@ -408,12 +579,46 @@ void Shard::DetachSession(Connection& conn) {
   if (!session) return;
   conn.session = nullptr;
   session->conn = 0;
-  if (session->clean) DestroySession(*session);
+  if (session->expiry_interval == 0) {
+    DestroySession(*session);
+    return;
+  }
+  if (session->expiry_interval != kSessionNeverExpires) {
+    session->expires_at_ms = host_->NowMs() + int64_t{session->expiry_interval} * 1000;
+  }
+  if (session->expires_at_ms != 0 || session->delayed_will) timed_sessions_.insert(session);
 }
 
 void Shard::DestroySession(Session& session) {
+  timed_sessions_.erase(&session);
+  // A will still waiting for its delay goes out when the session ends.
+  std::optional<StoredWill> will = std::move(session.delayed_will);
+  const std::string client_id = session.client_id;
   for (const auto& [filter, qos] : session.subscriptions) subscriptions_.Remove(filter, &session);
   sessions_.erase(session.client_id);  // destroys `session`
+  if (will) PublishWill(*will, client_id);
+}
+
+void Shard::ExpireSessions(int64_t now) {
+  std::vector<Session*> due;
+  for (Session* session : timed_sessions_) {
+    if ((session->delayed_will && now >= session->will_at_ms) ||
+        (session->expires_at_ms != 0 && now >= session->expires_at_ms)) {
+      due.push_back(session);
+    }
+  }
+  for (Session* session : due) {
+    if (session->expires_at_ms != 0 && now >= session->expires_at_ms) {
+      PLAZA_LOG(kDebug) << "session " << session->client_id << " expired";
+      ++stats_.sessions_expired;
+      DestroySession(*session);
+      continue;
+    }
+    StoredWill will = std::move(*session->delayed_will);
+    session->delayed_will.reset();
+    if (session->expires_at_ms == 0) timed_sessions_.erase(session);
+    PublishWill(will, session->client_id);
+  }
 }
 
 void Shard::OnClosed(ConnId id) {
@@ -442,6 +647,7 @@ void Shard::OnTick() {
       }
     }
   }
+  if (!timed_sessions_.empty()) ExpireSessions(now);
   for (const auto& [id, reason] : expired) {
     if (Connection* conn = Find(id)) {
       PLAZA_LOG(kInfo) << "closing " << conn->peer << " ("

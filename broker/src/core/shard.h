@@ -20,6 +20,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/hooks.h"
@@ -60,7 +61,14 @@ struct ShardStats {
   uint64_t queued_dropped = 0;     // offline session queue full
   uint64_t overflow_disconnects = 0;
   uint64_t protocol_errors = 0;
+  uint64_t expired_dropped = 0;   // MQTT 5 Message Expiry Interval passed
+  uint64_t oversize_dropped = 0;  // larger than the client's Maximum Packet Size
+  uint64_t sessions_expired = 0;  // MQTT 5 Session Expiry Interval passed
 };
+
+// Topic aliases a client may use toward the broker (CONNACK Topic Alias
+// Maximum); the broker sends none.
+inline constexpr uint16_t kTopicAliasMaximum = 32;
 
 class Shard {
  public:
@@ -83,7 +91,8 @@ class Shard {
   void OnClosed(ConnId id);
   // A message published on another shard.
   void OnRemoteMessage(const MessagePtr& message);
-  // Periodic: keep-alive and CONNECT deadlines. Call a few times a second.
+  // Periodic: keep-alive and CONNECT deadlines, MQTT 5 session expiry and
+  // delayed wills. Call a few times a second.
   void OnTick();
   // Closes every connection without wills, for shutdown.
   void CloseAll();
@@ -115,11 +124,12 @@ class Shard {
   size_t retained_count() const { return retained_.size(); }
 
  private:
-  struct StoredWill {
-    std::string topic;
-    std::string payload;
-    uint8_t qos;
-    bool retain;
+  struct FilterRequest {
+    std::string filter;
+    uint8_t qos = 0;
+    bool no_local = false;
+    bool retain_as_published = false;
+    uint8_t retain_handling = 0;
   };
 
   // What a connection waits for while a hook's answer is pending, and how
@@ -131,11 +141,14 @@ class Shard {
     // kConnect
     std::string client_id;
     bool clean = true;
+    bool assigned_id = false;
+    uint32_t session_expiry = 0;
     std::optional<StoredWill> will;
     // kSubscribe: every filter, the answers so far, the one asked about
-    std::vector<std::pair<std::string, uint8_t>> filters;
+    std::vector<FilterRequest> filters;
     std::vector<uint8_t> codes;
     size_t next = 0;
+    uint32_t subscription_id = 0;
     // kSubscribe and kPublish
     uint16_t packet_id = 0;
     // kPublish
@@ -159,6 +172,17 @@ class Shard {
     std::unique_ptr<PendingOp> pending;
     int64_t opened_ms = 0;
     int64_t last_seen_ms = 0;
+    // The protocol level of its CONNECT: 4 (3.1.1) until a v5 one arrives.
+    uint8_t level = mqtt::kProtocolLevel311;
+    // MQTT 5, from its CONNECT.
+    uint16_t receive_maximum = 65535;        // QoS 1/2 it takes unacknowledged
+    uint32_t maximum_packet_size = 0;        // 0 for no limit
+    bool problem_information = true;         // reason strings on acknowledgements
+    std::vector<std::string> topic_aliases;  // client to server, by alias - 1
+    // What a server DISCONNECT (or a refusing CONNACK) says when it closes.
+    mqtt::ReasonCode close_code = mqtt::ReasonCode::kSuccess;
+    std::string close_reason;
+    bool will_on_disconnect = false;  // DISCONNECT 0x04
   };
 
   // Lifecycle (shard.cc).
@@ -169,9 +193,15 @@ class Shard {
   void HandleConnect(Connection& conn, const mqtt::Connect& connect);
   void ApplyConnectDecision(Connection& conn, std::unique_ptr<PendingOp> op,
                             const ConnectDecision& decision);
-  void FinishConnect(Connection& conn, const std::string& client_id, bool clean,
-                     std::optional<StoredWill> will);
+  void FinishConnect(Connection& conn, PendingOp& op);
   void Refuse(Connection& conn, mqtt::ConnectReturnCode code);
+  void Refuse5(Connection& conn, mqtt::ReasonCode code, std::string_view reason = {});
+  // Counts and logs a protocol violation, then closes the connection; an
+  // MQTT 5 client is told `code` and `why` first.
+  void ProtocolError(Connection& conn, mqtt::ReasonCode code, std::string_view why);
+  void HandleDisconnect(Connection& conn, const mqtt::Disconnect& disconnect);
+  void PublishWill(const StoredWill& will, const std::string& client_id);
+  void ExpireSessions(int64_t now);
   void CloseConnection(Connection& conn, CloseReason reason, bool kick_with_will = false);
   void DetachSession(Connection& conn);
   void ResumeSession(Connection& conn, Session& session);
@@ -182,16 +212,26 @@ class Shard {
 
   // Publishing and delivery (shard_publish.cc).
   bool HandlePublish(Connection& conn, const mqtt::Publish& publish);
+  MessagePtr MessageFrom(Connection& conn, std::string_view topic, const mqtt::Publish& publish);
   void FinishPublish(Connection& conn, MessagePtr message, uint8_t qos, uint16_t packet_id,
                      const PublishDecision& decision);
   void HandlePuback(Connection& conn, uint16_t packet_id);
-  void HandlePubrec(Connection& conn, uint16_t packet_id);
+  void HandlePubrec(Connection& conn, uint16_t packet_id, mqtt::ReasonCode code);
   void HandlePubrel(Connection& conn, uint16_t packet_id);
   void HandlePubcomp(Connection& conn, uint16_t packet_id);
   void Publish(const MessagePtr& message);
   void Route(const MessagePtr& message);
-  void Deliver(Session& session, const MessagePtr& message, uint8_t qos, bool retain);
+  void Deliver(Session& session, const MessagePtr& message, uint8_t qos, bool retain,
+               std::string_view subscription_ids = {});
   void SendInflight(Connection& conn, Session::Outbound& outbound, bool dup);
+  // Queues one PUBLISH in the connection's protocol version.
+  void PushPublish(Connection& conn, const MessagePtr& message, uint8_t qos, bool retain, bool dup,
+                   uint16_t packet_id, std::string_view subscription_ids);
+  // False (and counted) when an MQTT 5 client's Maximum Packet Size is too
+  // small for this delivery [MQTT-3.1.2-25].
+  bool FitsClient(const Connection& conn, const Message& message, uint8_t qos,
+                  std::string_view subscription_ids);
+  uint32_t InflightWindow(const Connection& conn) const;
   void FillInflight(Session& session);
   uint16_t NextPacketId(Session& session);
   bool TopicWithinLimits(std::string_view topic) const;
@@ -199,8 +239,16 @@ class Shard {
   // Subscriptions (shard_subscribe.cc).
   void HandleSubscribe(Connection& conn, const mqtt::Subscribe& subscribe);
   void ContinueSubscribe(Connection& conn, std::unique_ptr<PendingOp> op);
-  void AddSubscription(Session& session, std::string_view filter, uint8_t qos);
-  void SendRetained(Session& session, std::string_view filter, uint8_t granted);
+  // Returns false when it replaced an existing subscription.
+  bool AddSubscription(Session& session, std::string_view filter, uint8_t qos, uint8_t options = 0,
+                       uint32_t id = 0);
+  uint8_t SubscribeOptions(const FilterRequest& request) const;
+  uint8_t DeniedSubackCode(const Connection& conn, uint8_t reason_code) const;
+  // Adds op.filters[op.next] with `granted` and moves on to the next.
+  void GrantSubscription(Session& session, PendingOp& op, uint8_t granted);
+  void SendSuback(Connection& conn, const PendingOp& op);
+  void SendRetained(Session& session, std::string_view filter, uint8_t granted,
+                    std::string_view subscription_ids = {});
   void HandleUnsubscribe(Connection& conn, const mqtt::Unsubscribe& unsubscribe);
 
   Connection* Find(ConnId id);
@@ -220,6 +268,10 @@ class Shard {
   uint64_t next_client_number_ = 0;
   std::vector<SubscriptionIndex::Entry> match_scratch_;
   std::vector<Session*> route_scratch_;
+  std::string property_scratch_;
+  // Offline sessions with a deadline: a finite Session Expiry Interval or a
+  // delayed will.
+  std::unordered_set<Session*> timed_sessions_;
   // Connections to close once the current routing pass is over (closing one
   // can destroy a session the pass still points to).
   std::vector<std::pair<ConnId, CloseReason>> pending_closes_;

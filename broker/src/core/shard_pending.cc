@@ -2,6 +2,8 @@
 // answered through one of these, on this shard's thread. The connection
 // has buffered its input meanwhile; once the answer is applied, decoding
 // goes on where it stopped, so the client's packets keep their order.
+#include <algorithm>
+
 #include "core/shard.h"
 
 namespace plaza::broker {
@@ -25,21 +27,20 @@ void Shard::ResumeSubscribe(ConnId id, uint64_t token, const SubscribeDecision& 
     return;
   }
   std::unique_ptr<PendingOp> op = std::move(conn->pending);
-  const auto& [filter, requested] = op->filters[op->next];
   if (decision.verdict == HookVerdict::kPending) {
     op->token = decision.pending;  // the next plugin in the chain is thinking
     conn->pending = std::move(op);
     return;
   }
   if (decision.verdict == HookVerdict::kAllow) {
+    const uint8_t requested = op->filters[op->next].qos;
     const uint8_t granted =
         std::min<uint8_t>(std::min<uint8_t>(requested, 2), decision.granted_qos);
-    AddSubscription(*conn->session, filter, granted);
-    op->codes.push_back(granted);
+    GrantSubscription(*conn->session, *op, granted);
   } else {
-    op->codes.push_back(mqtt::kSubackFailure);
+    op->codes.push_back(DeniedSubackCode(*conn, decision.reason_code));
+    ++op->next;
   }
-  ++op->next;
   ContinueSubscribe(*conn, std::move(op));
   if (conn->state == Connection::State::kOpen && !conn->pending) DecodeBuffered(*conn);
   FlushCloses();

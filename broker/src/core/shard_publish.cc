@@ -7,10 +7,15 @@
 //     waits in the session queue up to limits.max_queued_messages, and past
 //     that an online client is disconnected (stats.overflow_disconnects)
 //     while an offline session drops the message (stats.queued_dropped).
+// MQTT 5 adds: topic aliases from the client, negative acknowledgements,
+// the client's Receive Maximum and Maximum Packet Size, Message Expiry
+// (stats.expired_dropped), No Local, Retain As Published and Subscription
+// Identifiers in deliveries.
 #include <algorithm>
 
 #include "common/log.h"
 #include "core/shard.h"
+#include "mqtt/codec.h"
 #include "mqtt/topic.h"
 
 namespace plaza::broker {
@@ -21,29 +26,72 @@ bool Shard::TopicWithinLimits(std::string_view topic) const {
 }
 
 bool Shard::HandlePublish(Connection& conn, const mqtt::Publish& publish) {
-  if (!TopicWithinLimits(publish.topic)) {
-    ++stats_.protocol_errors;
-    PLAZA_LOG(kWarning) << "closing " << conn.peer << " (" << conn.session->client_id
-                        << "): topic exceeds the configured length or level limit";
-    CloseConnection(conn, CloseReason::kProtocolError);
+  std::string_view topic = publish.topic;
+  Session& session = *conn.session;
+  if (conn.level == mqtt::kProtocolLevel5) {
+    const mqtt::Properties& props = publish.properties;
+    if (!props.subscription_identifiers.empty()) {
+      ProtocolError(conn, mqtt::ReasonCode::kProtocolError,
+                    "PUBLISH from a client with a subscription identifier [MQTT-3.3.4-6]");
+      return false;
+    }
+    if (props.topic_alias) {
+      // Client to server aliases, 1..kTopicAliasMaximum [MQTT-3.3.2-8].
+      const uint16_t alias = *props.topic_alias;
+      if (alias == 0 || alias > kTopicAliasMaximum) {
+        ProtocolError(conn, mqtt::ReasonCode::kTopicAliasInvalid,
+                      "topic alias outside 1.." + std::to_string(kTopicAliasMaximum));
+        return false;
+      }
+      if (conn.topic_aliases.size() < alias) conn.topic_aliases.resize(alias);
+      std::string& mapped = conn.topic_aliases[alias - 1];
+      if (!topic.empty()) {
+        mapped.assign(topic);
+      } else if (mapped.empty()) {
+        ProtocolError(conn, mqtt::ReasonCode::kProtocolError,
+                      "empty topic with an alias never set [MQTT-3.3.4-7]");
+        return false;
+      }
+      topic = mapped;
+    } else if (topic.empty()) {
+      ProtocolError(conn, mqtt::ReasonCode::kProtocolError,
+                    "empty topic without a topic alias [MQTT-3.3.2-1]");
+      return false;
+    }
+    // Receive Maximum toward the server: QoS 1 is answered at once, so the
+    // unreleased QoS 2 packet ids are what the client has outstanding
+    // [MQTT-3.3.4-9].
+    if (publish.qos == 2 && !session.inbound_qos2.contains(publish.packet_id) &&
+        session.inbound_qos2.size() >= std::clamp<uint32_t>(limits_.max_inflight, 1, 65535)) {
+      ProtocolError(conn, mqtt::ReasonCode::kReceiveMaximumExceeded,
+                    "more unacknowledged QoS 2 PUBLISH than Receive Maximum");
+      return false;
+    }
+  }
+  if (!TopicWithinLimits(topic)) {
+    ProtocolError(conn, mqtt::ReasonCode::kTopicNameInvalid,
+                  "topic exceeds the configured length or level limit");
     return false;
   }
   ++stats_.messages_received;
-  Session& session = *conn.session;
   // QoS 2 is delivered on PUBLISH ("method B"): the packet id is remembered
   // until PUBREL so a re-sent PUBLISH is neither routed nor shown to plugins
   // twice.
   const bool fresh = publish.qos < 2 || session.inbound_qos2.insert(publish.packet_id).second;
-  // $SYS belongs to the broker: clients may read it but not write it.
-  const bool accepted = fresh && !publish.topic.starts_with("$SYS");
-  if (!accepted) {
+  if (!fresh) {
     FinishPublish(conn, nullptr, publish.qos, publish.packet_id, {});
     return true;
   }
-  MessagePtr message =
-      MakeMessage(publish.topic, publish.payload, publish.qos, publish.retain, session.client_id);
-  if (hooks_ && publish.topic.starts_with("$CONTROL/") &&
-      hooks_->OnControl(FactsOf(conn), message)) {
+  // $SYS belongs to the broker: clients may read it but not write it.
+  if (topic.starts_with("$SYS")) {
+    PublishDecision refused;
+    refused.verdict = HookVerdict::kDeny;
+    refused.reason_code = static_cast<uint8_t>(mqtt::ReasonCode::kNotAuthorized);
+    FinishPublish(conn, nullptr, publish.qos, publish.packet_id, refused);
+    return true;
+  }
+  MessagePtr message = MessageFrom(conn, topic, publish);
+  if (hooks_ && topic.starts_with("$CONTROL/") && hooks_->OnControl(FactsOf(conn), message)) {
     FinishPublish(conn, nullptr, publish.qos, publish.packet_id, {});
     return true;
   }
@@ -63,21 +111,69 @@ bool Shard::HandlePublish(Connection& conn, const mqtt::Publish& publish) {
   return true;
 }
 
+// The Message of a PUBLISH. A 3.1.1 one is just topic and payload; an MQTT 5
+// one also keeps the properties forwarded to subscribers, encoded once, and
+// its Message Expiry Interval as a deadline (an interval of 0 is taken as
+// none).
+MessagePtr Shard::MessageFrom(Connection& conn, std::string_view topic,
+                              const mqtt::Publish& publish) {
+  const std::string& origin = conn.session->client_id;
+  if (conn.level != mqtt::kProtocolLevel5) {
+    return MakeMessage(topic, publish.payload, publish.qos, publish.retain, origin);
+  }
+  const mqtt::Properties& in = publish.properties;
+  mqtt::Properties forwarded;
+  forwarded.payload_format_indicator = in.payload_format_indicator;
+  forwarded.content_type = in.content_type;
+  forwarded.response_topic = in.response_topic;
+  forwarded.correlation_data = in.correlation_data;
+  forwarded.user_properties = in.user_properties;
+  property_scratch_.clear();
+  mqtt::AppendPropertyList(forwarded, &property_scratch_);
+  const uint32_t expiry = in.message_expiry_interval.value_or(0);
+  const int64_t expires_at = expiry ? host_->NowMs() + int64_t{expiry} * 1000 : 0;
+  return MakeMessage(topic, publish.payload, publish.qos, publish.retain, origin, property_scratch_,
+                     expires_at);
+}
+
 // Routes `message` (unless null or refused) and acknowledges the PUBLISH.
 // MQTT 3.1.1 has no negative acknowledgement [MQTT-3.3.5-2]: a refused
-// message is acknowledged as usual and not routed.
+// message is acknowledged as usual and not routed. MQTT 5 answers a refusal
+// with its reason code (the plugin's, when PUBACK may carry it).
 void Shard::FinishPublish(Connection& conn, MessagePtr message, uint8_t qos, uint16_t packet_id,
                           const PublishDecision& decision) {
   if (message && decision.verdict == HookVerdict::kAllow) {
     Publish(decision.rewrite ? decision.rewrite : message);
   }
-  if (qos == 1) SendControl(conn, mqtt::Puback{packet_id});
-  if (qos == 2) SendControl(conn, mqtt::Pubrec{packet_id});
+  if (qos == 0) return;
+  mqtt::ReasonCode code = mqtt::ReasonCode::kSuccess;
+  if (conn.level == mqtt::kProtocolLevel5 && decision.verdict == HookVerdict::kDeny) {
+    const uint8_t value = decision.reason_code;
+    code = value >= 0x80 && mqtt::IsValidReasonCode(mqtt::PacketType::kPuback, value)
+               ? static_cast<mqtt::ReasonCode>(value)
+               : mqtt::ReasonCode::kNotAuthorized;
+  }
+  mqtt::Properties props;
+  if (code != mqtt::ReasonCode::kSuccess && conn.problem_information) {
+    props.reason_string = "publish refused";
+  }
+  if (qos == 1) {
+    SendControl(conn, mqtt::Puback{packet_id, code, props});
+  } else {
+    // A PUBREC with an error code ends the QoS 2 flow, so the packet id is
+    // free again (section 4.3.3).
+    if (code != mqtt::ReasonCode::kSuccess) conn.session->inbound_qos2.erase(packet_id);
+    SendControl(conn, mqtt::Pubrec{packet_id, code, props});
+  }
 }
 
 void Shard::HandlePubrel(Connection& conn, uint16_t packet_id) {
-  conn.session->inbound_qos2.erase(packet_id);
-  SendControl(conn, mqtt::Pubcomp{packet_id});
+  const bool known = conn.session->inbound_qos2.erase(packet_id) > 0;
+  mqtt::Pubcomp pubcomp{packet_id};
+  if (!known && conn.level == mqtt::kProtocolLevel5) {
+    pubcomp.reason_code = mqtt::ReasonCode::kPacketIdentifierNotFound;
+  }
+  SendControl(conn, pubcomp);
 }
 
 namespace {
@@ -101,11 +197,20 @@ void Shard::HandlePuback(Connection& conn, uint16_t packet_id) {
   FillInflight(session);
 }
 
-void Shard::HandlePubrec(Connection& conn, uint16_t packet_id) {
+void Shard::HandlePubrec(Connection& conn, uint16_t packet_id, mqtt::ReasonCode code) {
   Session& session = *conn.session;
   auto it = FindInflight(session, packet_id);
   if (it == session.inflight.end() || it->qos != 2) {
     PLAZA_LOG(kDebug) << session.client_id << ": PUBREC for unknown packet id " << packet_id;
+    if (conn.level == mqtt::kProtocolLevel5) {
+      SendControl(conn, mqtt::Pubrel{packet_id, mqtt::ReasonCode::kPacketIdentifierNotFound});
+    }
+    return;
+  }
+  if (static_cast<uint8_t>(code) >= 0x80) {
+    // The client refused the message: its flow ends here, no PUBREL.
+    session.inflight.erase(it);
+    FillInflight(session);
     return;
   }
   it->stage = Session::Outbound::Stage::kReleased;
@@ -139,27 +244,99 @@ void Shard::Route(const MessagePtr& message) {
   match_scratch_.clear();
   subscriptions_.Match(message->topic(), &match_scratch_);
   if (match_scratch_.empty()) return;
+  if (message->expires_at_ms() != 0 && message->ExpiredAt(host_->NowMs())) {
+    ++stats_.expired_dropped;
+    return;
+  }
   // Overlapping subscriptions of one session deliver once, at the highest
-  // QoS among them [MQTT-3.3.5-1].
+  // QoS among them [MQTT-3.3.5-1], with every Subscription Identifier they
+  // carry [MQTT-3.3.4-3].
   ++route_stamp_;
   route_scratch_.clear();
   for (const SubscriptionIndex::Entry& entry : match_scratch_) {
     Session* session = entry.session;
+    if (entry.options != 0) {
+      // MQTT 5 No Local [MQTT-3.8.3-3].
+      if ((entry.options & SubscriptionIndex::kNoLocal) &&
+          message->origin() == session->client_id) {
+        continue;
+      }
+    }
     if (session->route_stamp != route_stamp_) {
       session->route_stamp = route_stamp_;
       session->route_qos = entry.qos;
+      session->route_retain = false;
+      if (!session->route_subscription_ids.empty()) session->route_subscription_ids.clear();
       route_scratch_.push_back(session);
     } else {
       session->route_qos = std::max(session->route_qos, entry.qos);
     }
+    // Forwarded messages carry retain 0 [MQTT-3.3.1-9], unless a v5
+    // subscription asked for Retain As Published [MQTT-3.3.1-12].
+    if (entry.options & SubscriptionIndex::kRetainAsPublished) {
+      session->route_retain = session->route_retain || message->retain();
+    }
+    if (entry.id != 0) {
+      std::string& ids = session->route_subscription_ids;
+      ids.push_back(static_cast<char>(mqtt::PropertyId::kSubscriptionIdentifier));
+      uint8_t bytes[4];
+      ids.append(reinterpret_cast<const char*>(bytes),
+                 mqtt::EncodeRemainingLength(entry.id, bytes));
+    }
   }
-  // Forwarded messages carry retain 0 [MQTT-3.3.1-9].
   for (Session* session : route_scratch_) {
-    Deliver(*session, message, std::min(session->route_qos, message->qos()), false);
+    Deliver(*session, message, std::min(session->route_qos, message->qos()), session->route_retain,
+            session->route_subscription_ids);
   }
 }
 
-void Shard::Deliver(Session& session, const MessagePtr& original, uint8_t qos, bool retain) {
+uint32_t Shard::InflightWindow(const Connection& conn) const {
+  // The client's Receive Maximum caps the broker's own limit [MQTT-3.3.4-7].
+  return std::min<uint32_t>(limits_.max_inflight, conn.receive_maximum);
+}
+
+bool Shard::FitsClient(const Connection& conn, const Message& message, uint8_t qos,
+                       std::string_view subscription_ids) {
+  if (conn.maximum_packet_size == 0) return true;
+  const size_t expiry = message.expires_at_ms() != 0 ? 5 : 0;
+  if (OutputQueue::Publish5Size(message, qos, expiry + subscription_ids.size()) <=
+      conn.maximum_packet_size) {
+    return true;
+  }
+  ++stats_.oversize_dropped;
+  PLAZA_LOG(kDebug) << (conn.session ? conn.session->client_id : "") << ": message on '"
+                    << message.topic() << "' exceeds its Maximum Packet Size; not sent";
+  return false;
+}
+
+void Shard::PushPublish(Connection& conn, const MessagePtr& message, uint8_t qos, bool retain,
+                        bool dup, uint16_t packet_id, std::string_view subscription_ids) {
+  if (conn.level != mqtt::kProtocolLevel5) {
+    conn.output.PushPublish(message, qos, retain, dup, packet_id);
+    return;
+  }
+  // This delivery's own properties: the time left [MQTT-3.3.2-6] and the
+  // Subscription Identifiers; the forwarded ones are shared by the message.
+  char own[64];
+  size_t size = 0;
+  if (message->expires_at_ms() != 0) {
+    const uint32_t left = message->SecondsLeft(host_->NowMs());
+    own[size++] = static_cast<char>(mqtt::PropertyId::kMessageExpiryInterval);
+    for (int shift = 24; shift >= 0; shift -= 8) own[size++] = static_cast<char>(left >> shift);
+  }
+  if (subscription_ids.size() <= sizeof(own) - size) {
+    subscription_ids.copy(own + size, subscription_ids.size());
+    size += subscription_ids.size();
+    conn.output.PushPublish5(message, qos, retain, dup, packet_id, {own, size});
+    return;
+  }
+  std::string long_own(own, size);
+  long_own.append(subscription_ids);
+  conn.output.PushPublish5(message, qos, retain, dup, packet_id, long_own);
+}
+
+void Shard::Deliver(Session& session, const MessagePtr& original, uint8_t qos, bool retain,
+                    std::string_view subscription_ids) {
   Connection* conn = session.conn ? Find(session.conn) : nullptr;
   if (conn && conn->state != Connection::State::kOpen) conn = nullptr;
   const MessagePtr* chosen = &original;
@@ -180,25 +357,34 @@ void Shard::Deliver(Session& session, const MessagePtr& original, uint8_t qos, b
     }
   }
   const MessagePtr& message = *chosen;
+  if (message->expires_at_ms() != 0 && message->ExpiredAt(host_->NowMs())) {
+    ++stats_.expired_dropped;  // [MQTT-3.3.2-5]
+    return;
+  }
+  if (conn && conn->level == mqtt::kProtocolLevel5 &&
+      !FitsClient(*conn, *message, qos, subscription_ids)) {
+    return;
+  }
   if (qos == 0) {
     if (!conn) return;  // QoS 0 is not kept for offline sessions
     if (conn->output.bytes() >= limits_.max_queued_bytes) {
       ++stats_.qos0_dropped;
       return;
     }
-    conn->output.PushPublish(message, 0, retain, false, 0);
+    PushPublish(*conn, message, 0, retain, false, 0, subscription_ids);
     ++stats_.messages_sent;
     host_->WantWrite(conn->id);
     return;
   }
-  if (conn && session.queue.empty() && session.inflight.size() < limits_.max_inflight) {
-    session.inflight.push_back(
-        {NextPacketId(session), qos, retain, Session::Outbound::Stage::kPublished, message});
+  if (conn && session.queue.empty() && session.inflight.size() < InflightWindow(*conn)) {
+    session.inflight.push_back({NextPacketId(session), qos, retain,
+                                Session::Outbound::Stage::kPublished, message,
+                                std::string(subscription_ids)});
     SendInflight(*conn, session.inflight.back(), false);
     return;
   }
   if (session.queue.size() < limits_.max_queued_messages) {
-    session.queue.push_back({message, qos, retain});
+    session.queue.push_back({message, qos, retain, std::string(subscription_ids)});
     return;
   }
   ++stats_.queued_dropped;
@@ -213,8 +399,8 @@ void Shard::Deliver(Session& session, const MessagePtr& original, uint8_t qos, b
 
 void Shard::SendInflight(Connection& conn, Session::Outbound& outbound, bool dup) {
   if (outbound.stage == Session::Outbound::Stage::kPublished) {
-    conn.output.PushPublish(outbound.message, outbound.qos, outbound.retain, dup,
-                            outbound.packet_id);
+    PushPublish(conn, outbound.message, outbound.qos, outbound.retain, dup, outbound.packet_id,
+                outbound.subscription_ids);
     ++stats_.messages_sent;
     host_->WantWrite(conn.id);
   } else {
@@ -225,11 +411,26 @@ void Shard::SendInflight(Connection& conn, Session::Outbound& outbound, bool dup
 void Shard::FillInflight(Session& session) {
   Connection* conn = session.conn ? Find(session.conn) : nullptr;
   if (!conn || conn->state != Connection::State::kOpen) return;
-  while (!session.queue.empty() && session.inflight.size() < limits_.max_inflight) {
+  const uint32_t window = InflightWindow(*conn);
+  int64_t now = 0;
+  while (!session.queue.empty() && session.inflight.size() < window) {
     Session::Queued queued = std::move(session.queue.front());
     session.queue.pop_front();
+    // Queued past its expiry: never delivered [MQTT-3.3.2-5].
+    if (queued.message->expires_at_ms() != 0) {
+      if (now == 0) now = host_->NowMs();
+      if (queued.message->ExpiredAt(now)) {
+        ++stats_.expired_dropped;
+        continue;
+      }
+    }
+    if (conn->level == mqtt::kProtocolLevel5 &&
+        !FitsClient(*conn, *queued.message, queued.qos, queued.subscription_ids)) {
+      continue;
+    }
     session.inflight.push_back({NextPacketId(session), queued.qos, queued.retain,
-                                Session::Outbound::Stage::kPublished, std::move(queued.message)});
+                                Session::Outbound::Stage::kPublished, std::move(queued.message),
+                                std::move(queued.subscription_ids)});
     SendInflight(*conn, session.inflight.back(), false);
   }
 }

@@ -9,7 +9,8 @@ namespace plaza::broker {
 SubscriptionIndex::SubscriptionIndex() : root_(std::make_unique<Node>()) {}
 SubscriptionIndex::~SubscriptionIndex() = default;
 
-void SubscriptionIndex::Add(std::string_view filter, Session* session, uint8_t qos) {
+void SubscriptionIndex::Add(std::string_view filter, Session* session, uint8_t qos, uint8_t options,
+                            uint32_t id) {
   Node* node = root_.get();
   std::string_view rest = filter;
   bool last = false;
@@ -33,10 +34,12 @@ void SubscriptionIndex::Add(std::string_view filter, Session* session, uint8_t q
   for (Entry& entry : node->entries) {
     if (entry.session == session) {
       entry.qos = qos;
+      entry.options = options;
+      entry.id = id;
       return;
     }
   }
-  node->entries.push_back({session, qos});
+  node->entries.push_back({session, qos, options, id});
   ++size_;
 }
 

@@ -23,9 +23,15 @@ struct Session;
 
 class SubscriptionIndex {
  public:
+  // MQTT 5 subscription options kept per subscription (section 3.8.3.1).
+  static constexpr uint8_t kNoLocal = 1;
+  static constexpr uint8_t kRetainAsPublished = 2;
+
   struct Entry {
     Session* session;
     uint8_t qos;
+    uint8_t options = 0;  // kNoLocal | kRetainAsPublished
+    uint32_t id = 0;      // MQTT 5 Subscription Identifier, 0 for none
   };
 
   SubscriptionIndex();
@@ -33,8 +39,10 @@ class SubscriptionIndex {
   SubscriptionIndex(const SubscriptionIndex&) = delete;
   SubscriptionIndex& operator=(const SubscriptionIndex&) = delete;
 
-  // Adds `session`'s subscription to a valid `filter`, or updates its QoS.
-  void Add(std::string_view filter, Session* session, uint8_t qos);
+  // Adds `session`'s subscription to a valid `filter`, or updates its QoS,
+  // options and identifier.
+  void Add(std::string_view filter, Session* session, uint8_t qos, uint8_t options = 0,
+           uint32_t id = 0);
 
   // Removes it; returns false when there was none.
   bool Remove(std::string_view filter, Session* session);

@@ -1005,9 +1005,13 @@ void AppendVarInt(uint32_t value, std::string* out) {
   out->append(reinterpret_cast<const char*>(bytes), EncodeRemainingLength(value, bytes));
 }
 
+}  // namespace
+
 size_t VarIntSize(size_t value) {
   return value < 128 ? 1 : value < 16384 ? 2 : value < 2097152 ? 3 : 4;
 }
+
+namespace {
 
 void AppendLengthPrefixed(std::string_view value, std::string* out) {
   // Longer fields cannot be represented; callers validate before encoding.
@@ -1129,6 +1133,20 @@ void AppendProperties(const Properties& p, std::string* out) {
     }
   });
 }
+
+}  // namespace
+
+void AppendPropertyList(const Properties& properties, std::string* out) {
+  const size_t before = out->size();
+  AppendProperties(properties, out);
+  // Drop the length prefix AppendProperties wrote.
+  const size_t prefix = VarIntSize(PropertiesBodySize(properties));
+  out->erase(before, prefix);
+}
+
+size_t PropertyListSize(const Properties& properties) { return PropertiesBodySize(properties); }
+
+namespace {
 
 // Each packet type has a BodySize (the remaining length) and an AppendBody,
 // so that Encode and EncodedSize share one definition of the layout.

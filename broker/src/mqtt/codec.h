@@ -72,6 +72,16 @@ void Encode(const Packet& packet, std::string* out, uint8_t protocol_level = kPr
 // without encoding: for honouring a peer's Maximum Packet Size.
 size_t EncodedSize(const Packet& packet, uint8_t protocol_level = kProtocolLevel311);
 
+// A property list without its length prefix, as a PUBLISH's property block
+// carries it after the prefix: for a broker that stores a message's
+// properties once and writes per-delivery ones (Message Expiry Interval,
+// Subscription Identifier) in front of them.
+void AppendPropertyList(const Properties& properties, std::string* out);
+size_t PropertyListSize(const Properties& properties);
+
+// The size of a Variable Byte Integer holding `value`.
+size_t VarIntSize(size_t value);
+
 // Writes the variable-length "remaining length" of `length` (at most
 // kMaxRemainingLength) into `out` and returns how many bytes it used (1-4).
 size_t EncodeRemainingLength(uint32_t length, uint8_t out[4]);

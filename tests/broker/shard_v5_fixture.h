@@ -1,0 +1,200 @@
+// A test bench for the MQTT 5 rules of the Shard: like shard_fixture.h, but
+// every connection speaks the protocol level it connected with, and the
+// shard may be given Hooks whose answers a test sets.
+#ifndef PLAZA_TESTS_BROKER_SHARD_V5_FIXTURE_H_
+#define PLAZA_TESTS_BROKER_SHARD_V5_FIXTURE_H_
+
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "shard_fixture.h"
+
+namespace plaza::broker::testing {
+
+// Hooks that allow everything unless a test says otherwise.
+class ScriptedHooks : public Hooks {
+ public:
+  ConnectDecision OnConnect(const ClientFacts& client, std::optional<std::string_view>) override {
+    last_level = client.protocol_level;
+    return connect;
+  }
+  SubscribeDecision OnSubscribe(const ClientFacts&, std::string_view, uint8_t) override {
+    return subscribe;
+  }
+  PublishDecision OnPublish(const ClientFacts&, const MessagePtr&) override { return publish; }
+  bool WantsDeliver() const override { return false; }
+  DeliverDecision OnDeliver(const ClientFacts&, const MessagePtr&) override { return {}; }
+  bool OnControl(const ClientFacts&, const MessagePtr&) override { return false; }
+  void OnUnsubscribe(const ClientFacts&, std::string_view) override {}
+  void OnDisconnect(const ClientFacts&, CloseReason, bool) override {}
+
+  ConnectDecision connect;
+  SubscribeDecision subscribe;
+  PublishDecision publish;
+  uint8_t last_level = 0;
+};
+
+class ShardV5Test : public ::testing::Test {
+ protected:
+  Shard& shard() {
+    if (!shard_) shard_ = std::make_unique<Shard>(0, 1, limits_, &host_, hooks_);
+    return *shard_;
+  }
+
+  ConnId Open() {
+    const ConnId id = ++next_id_;
+    shard().OnOpen(id, "test:" + std::to_string(id));
+    levels_[id] = mqtt::kProtocolLevel5;
+    return id;
+  }
+
+  uint8_t LevelOf(ConnId id) { return levels_.count(id) ? levels_[id] : mqtt::kProtocolLevel5; }
+
+  void Send(ConnId id, const mqtt::Packet& packet) {
+    std::string bytes;
+    mqtt::Encode(packet, &bytes, LevelOf(id));
+    shard().OnBytes(id, bytes);
+  }
+
+  // Packets not yet looked at, including those that followed a CONNACK or
+  // SUBACK the helpers below consumed.
+  std::vector<mqtt::Packet> Received(ConnId id) {
+    std::vector<mqtt::Packet> packets = std::move(stash_[id]);
+    stash_.erase(id);
+    OutputQueue* queue = shard().Output(id);
+    if (!queue) return packets;
+    buffers_.push_back(queue->Concatenate());
+    queue->Consume(queue->bytes());
+    std::string_view rest = buffers_.back();
+    while (!rest.empty()) {
+      mqtt::DecodeResult result = mqtt::Decode(rest, 1 << 28, LevelOf(id));
+      EXPECT_EQ(result.status, mqtt::DecodeStatus::kOk) << result.error;
+      if (result.status != mqtt::DecodeStatus::kOk) break;
+      packets.push_back(result.packet);
+      rest.remove_prefix(result.consumed);
+    }
+    return packets;
+  }
+
+  template <typename T>
+  std::vector<T> ReceivedOf(ConnId id) {
+    std::vector<T> out;
+    for (const mqtt::Packet& packet : Received(id)) {
+      if (const auto* p = std::get_if<T>(&packet)) out.push_back(*p);
+    }
+    return out;
+  }
+
+  void CompleteCloses() {
+    while (!host_.closes.empty()) {
+      std::vector<ConnId> closes;
+      closes.swap(host_.closes);
+      for (ConnId id : closes) {
+        closed_.push_back(id);
+        shard().OnClosed(id);
+      }
+    }
+  }
+
+  bool WasClosed(ConnId id) {
+    CompleteCloses();
+    return std::find(closed_.begin(), closed_.end(), id) != closed_.end();
+  }
+
+  static mqtt::Connect MakeConnect(std::string_view client_id, bool clean = true,
+                                   uint8_t level = mqtt::kProtocolLevel5) {
+    mqtt::Connect connect;
+    connect.protocol_name = "MQTT";
+    connect.protocol_level = level;
+    connect.client_id = client_id;
+    connect.clean_session = clean;
+    connect.keep_alive = 60;
+    return connect;
+  }
+
+  mqtt::Connack ConnectWith(ConnId id, const mqtt::Connect& connect) {
+    levels_[id] = connect.protocol_level;
+    Send(id, connect);
+    std::vector<mqtt::Packet> packets = Received(id);
+    EXPECT_FALSE(packets.empty());
+    if (packets.empty()) return {};
+    const auto* connack = std::get_if<mqtt::Connack>(&packets.front());
+    EXPECT_NE(connack, nullptr);
+    stash_[id].assign(packets.begin() + 1, packets.end());
+    return connack ? *connack : mqtt::Connack{};
+  }
+
+  // Connects with `connect` tweaked by the caller, expecting success.
+  ConnId Connect(const mqtt::Connect& connect) {
+    const ConnId id = Open();
+    const mqtt::Connack connack = ConnectWith(id, connect);
+    EXPECT_EQ(connack.reason_code, mqtt::ReasonCode::kSuccess);
+    EXPECT_EQ(connack.return_code, mqtt::ConnectReturnCode::kAccepted);
+    return id;
+  }
+  ConnId Connect(std::string_view client_id, uint8_t level = mqtt::kProtocolLevel5) {
+    return Connect(MakeConnect(client_id, true, level));
+  }
+
+  // SUBSCRIBE one filter; returns the SUBACK code.
+  uint8_t Subscribe(ConnId id, mqtt::SubscribeFilter filter, uint32_t subscription_id = 0,
+                    uint16_t packet_id = 1) {
+    mqtt::Subscribe subscribe{packet_id, {filter}};
+    ids_.assign(1, subscription_id);
+    if (subscription_id) subscribe.properties.subscription_identifiers = ids_;
+    Send(id, subscribe);
+    std::vector<mqtt::Packet> packets = Received(id);
+    const mqtt::Suback* suback = nullptr;
+    for (const mqtt::Packet& packet : packets) {
+      if (const auto* s = std::get_if<mqtt::Suback>(&packet)) {
+        suback = s;
+      } else {
+        stash_[id].push_back(packet);
+      }
+    }
+    EXPECT_NE(suback, nullptr);
+    if (!suback || suback->return_codes.size() != 1) return 0xFF;
+    return suback->return_codes[0];
+  }
+
+  void Publish(ConnId id, std::string_view topic, std::string_view payload, uint8_t qos = 0,
+               bool retain = false, mqtt::Properties props = {}, uint16_t packet_id = 0) {
+    mqtt::Publish publish;
+    publish.topic = topic;
+    publish.payload = payload;
+    publish.qos = qos;
+    publish.retain = retain;
+    publish.packet_id = qos > 0 ? (packet_id ? packet_id : ++next_packet_id_) : 0;
+    publish.properties = props;
+    Send(id, publish);
+  }
+
+  // The DISCONNECT the shard sent to `id` before closing it.
+  std::optional<mqtt::Disconnect> ServerDisconnect(ConnId id) {
+    auto disconnects = ReceivedOf<mqtt::Disconnect>(id);
+    if (disconnects.empty()) return std::nullopt;
+    return disconnects.back();
+  }
+
+  Limits limits_;
+  FakeHost host_;
+  Hooks* hooks_ = nullptr;
+
+ private:
+  std::unique_ptr<Shard> shard_;
+  ConnId next_id_ = 0;
+  uint16_t next_packet_id_ = 0;
+  std::map<ConnId, uint8_t> levels_;
+  std::map<ConnId, std::vector<mqtt::Packet>> stash_;
+  std::deque<std::string> buffers_;
+  std::vector<ConnId> closed_;
+  std::vector<uint32_t> ids_;
+};
+
+}  // namespace plaza::broker::testing
+
+#endif  // PLAZA_TESTS_BROKER_SHARD_V5_FIXTURE_H_
