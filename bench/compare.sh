@@ -69,11 +69,9 @@ bench_cpu=${BENCH_CPU:-1}
 
 bench=${PLAZA_BENCH:-}
 if [[ -z $bench ]]; then
+  # The most recently built one: another build directory may hold a stale copy.
   for candidate in build/release/bench/plaza-bench build/bench/bench/plaza-bench; do
-    if [[ -x $candidate ]]; then
-      bench=$candidate
-      break
-    fi
+    if [[ -x $candidate && (-z $bench || $candidate -nt $bench) ]]; then bench=$candidate; fi
   done
 fi
 if [[ -z $bench || ! -x $bench ]]; then
