@@ -192,6 +192,25 @@ TEST_F(ShardV5Test, KickIsAnAdministrativeAction) {
   EXPECT_EQ(disconnect->reason_code, ReasonCode::kAdministrativeAction);
 }
 
+TEST_F(ShardV5Test, KickCarriesThePluginsReasonAndServerReference) {
+  const ConnId id = Connect("moved");
+  EXPECT_TRUE(shard().Kick(id, false, 0x9C, "other.example:1883"));  // use another server
+  const auto disconnect = ServerDisconnect(id);
+  ASSERT_TRUE(disconnect);
+  EXPECT_EQ(static_cast<int>(disconnect->reason_code), 0x9C);
+  ASSERT_TRUE(disconnect->properties.server_reference);
+  EXPECT_EQ(*disconnect->properties.server_reference, "other.example:1883");
+  EXPECT_TRUE(WasClosed(id));
+}
+
+TEST_F(ShardV5Test, KickWithACodeDisconnectCannotCarryIsAnAdministrativeAction) {
+  const ConnId id = Connect("odd");
+  EXPECT_TRUE(shard().Kick(id, false, 0x02));  // "granted QoS 2" is no DISCONNECT code
+  const auto disconnect = ServerDisconnect(id);
+  ASSERT_TRUE(disconnect);
+  EXPECT_EQ(disconnect->reason_code, ReasonCode::kAdministrativeAction);
+}
+
 TEST_F(ShardV5Test, MalformedPacketIsTold0x81) {
   const ConnId id = Connect("broken");
   // PUBLISH with QoS 3.

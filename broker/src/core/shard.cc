@@ -528,10 +528,14 @@ void Shard::CloseConnection(Connection& conn, CloseReason reason, bool kick_with
       reason != CloseReason::kClientDisconnect) {
     // The server tells an MQTT 5 client why before it closes [MQTT-4.13.2-1].
     mqtt::Disconnect disconnect;
-    disconnect.reason_code =
-        reason == CloseReason::kProtocolError && conn.close_code != mqtt::ReasonCode::kSuccess
-            ? conn.close_code
-            : DisconnectCodeFor(reason);
+    // A protocol error or a kick may have named its own code.
+    const bool own_code =
+        (reason == CloseReason::kProtocolError || reason == CloseReason::kKicked) &&
+        conn.close_code != mqtt::ReasonCode::kSuccess;
+    disconnect.reason_code = own_code ? conn.close_code : DisconnectCodeFor(reason);
+    if (!conn.server_reference.empty()) {
+      disconnect.properties.server_reference = conn.server_reference;
+    }
     std::string text = conn.close_reason.empty() ? CloseReasonName(reason) : conn.close_reason;
     disconnect.properties.reason_string = text;
     if (conn.maximum_packet_size != 0 &&

@@ -110,7 +110,10 @@ class Shard {
   bool SendTo(ConnId id, const MessagePtr& message);
   bool ServerSubscribe(ConnId id, std::string_view filter, uint8_t qos);
   bool ServerUnsubscribe(ConnId id, std::string_view filter);
-  bool Kick(ConnId id, bool with_will);
+  // `reason_code` (0x80 or above, valid in DISCONNECT; else 0x98) and
+  // `server_reference` reach an MQTT 5 client in the DISCONNECT.
+  bool Kick(ConnId id, bool with_will, uint8_t reason_code = 0x98,
+            std::string_view server_reference = {});
 
   // The bytes waiting for a connection, or null if it is unknown.
   OutputQueue* Output(ConnId id);
@@ -182,6 +185,7 @@ class Shard {
     // What a server DISCONNECT (or a refusing CONNACK) says when it closes.
     mqtt::ReasonCode close_code = mqtt::ReasonCode::kSuccess;
     std::string close_reason;
+    std::string server_reference;     // sent in the DISCONNECT of a kick
     bool will_on_disconnect = false;  // DISCONNECT 0x04
   };
 

@@ -3,6 +3,7 @@
 // These run as tasks between loop turns, never inside a routing pass.
 #include "common/log.h"
 #include "core/shard.h"
+#include "mqtt/reason_code.h"
 #include "mqtt/topic.h"
 
 namespace plaza::broker {
@@ -41,9 +42,14 @@ bool Shard::ServerUnsubscribe(ConnId id, std::string_view filter) {
   return true;
 }
 
-bool Shard::Kick(ConnId id, bool with_will) {
+bool Shard::Kick(ConnId id, bool with_will, uint8_t reason_code,
+                 std::string_view server_reference) {
   Connection* conn = Find(id);
   if (!conn || conn->state == Connection::State::kClosing) return false;
+  const bool usable =
+      reason_code >= 0x80 && mqtt::IsValidReasonCode(mqtt::PacketType::kDisconnect, reason_code);
+  conn->close_code = static_cast<mqtt::ReasonCode>(usable ? reason_code : 0x98);
+  conn->server_reference = std::string(server_reference);
   PLAZA_LOG(kInfo) << "closing " << conn->peer << " ("
                    << (conn->session ? conn->session->client_id : "")
                    << "): " << CloseReasonName(CloseReason::kKicked);

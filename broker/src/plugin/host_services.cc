@@ -90,12 +90,12 @@ plaza_status Unsubscribe(plaza_plugin* plugin, plaza_client client, plaza_str fi
 
 plaza_status Kick(plaza_plugin* plugin, plaza_client client, uint8_t reason_code, int with_will,
                   plaza_str server_reference) {
-  // reason_code and server_reference reach MQTT 5 clients once the broker
-  // speaks MQTT 5; an MQTT 3.1.1 client can only be disconnected.
-  (void)reason_code;
-  (void)server_reference;
-  return OnClient(plugin, client,
-                  [client, with_will](Shard& shard) { shard.Kick(client, with_will != 0); });
+  // The reason code and server reference reach MQTT 5 clients in their
+  // DISCONNECT; an MQTT 3.1.1 client can only be disconnected.
+  return OnClient(
+      plugin, client,
+      [client, with_will, reason_code, reference = std::string(View(server_reference))](
+          Shard& shard) { shard.Kick(client, with_will != 0, reason_code, reference); });
 }
 
 plaza_status ClientInfo(plaza_plugin* plugin, plaza_client client, plaza_client_info* info,
