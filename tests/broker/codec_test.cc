@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "codec_test_bytes.h"
 #include "mqtt/codec.h"
 #include "mqtt/packet.h"
 
@@ -49,54 +50,13 @@ namespace {
 using namespace std::string_literals;
 using namespace std::string_view_literals;
 
-constexpr size_t kNoLimit = std::numeric_limits<size_t>::max();
-
-// --- Building raw bytes ---
-
-std::string U16(uint16_t value) {
-  return {static_cast<char>(value >> 8), static_cast<char>(value & 0xFF)};
-}
-
-// A UTF-8 string or binary field: 2-byte length, then the bytes.
-std::string Str(std::string_view s) {
-  return U16(static_cast<uint16_t>(s.size())) + std::string(s);
-}
-
-std::string Byte(uint8_t b) { return std::string(1, static_cast<char>(b)); }
-
-// A whole packet: first byte, remaining length, body.
-std::string Frame(uint8_t first, std::string_view body) {
-  uint8_t length[4];
-  const size_t n = EncodeRemainingLength(static_cast<uint32_t>(body.size()), length);
-  return Byte(first) + std::string(reinterpret_cast<const char*>(length), n) + std::string(body);
-}
+using namespace wire;
 
 // A 3.1.1 CONNECT with the given flags and payload (keep alive 60).
 std::string ConnectFrame(uint8_t flags, std::string_view payload, std::string_view name = "MQTT",
                          uint8_t level = 4) {
   return Frame(0x10, Str(name) + Byte(level) + Byte(flags) + U16(60) + std::string(payload));
 }
-
-std::string EncodeToString(const Packet& packet) {
-  std::string out;
-  Encode(packet, &out);
-  return out;
-}
-
-// Decodes from an exactly-sized heap copy so that ASan reports any read past
-// the end (a std::string has slack capacity and a terminating NUL).
-class ExactBuffer {
- public:
-  explicit ExactBuffer(std::string_view bytes)
-      : size_(bytes.size()), data_(std::make_unique<char[]>(bytes.size())) {
-    std::copy(bytes.begin(), bytes.end(), data_.get());
-  }
-  std::string_view view() const { return {data_.get(), size_}; }
-
- private:
-  size_t size_;
-  std::unique_ptr<char[]> data_;
-};
 
 // --- Sample packets of every type ---
 

@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "codec_test_bytes.h"
 #include "mqtt/codec.h"
 #include "mqtt/packet.h"
 #include "mqtt/properties.h"
@@ -31,50 +32,7 @@ namespace {
 using namespace std::string_literals;
 using namespace std::string_view_literals;
 
-constexpr size_t kNoLimit = std::numeric_limits<size_t>::max();
-
-// --- Building raw bytes ---
-
-std::string Byte(uint8_t b) { return std::string(1, static_cast<char>(b)); }
-std::string U16(uint16_t v) { return Byte(static_cast<uint8_t>(v >> 8)) + Byte(v & 0xFF); }
-std::string U32(uint32_t v) { return U16(static_cast<uint16_t>(v >> 16)) + U16(v & 0xFFFF); }
-std::string Str(std::string_view s) {
-  return U16(static_cast<uint16_t>(s.size())) + std::string(s);
-}
-
-std::string VarInt(uint32_t value) {
-  uint8_t bytes[4];
-  const size_t n = EncodeRemainingLength(value, bytes);
-  return std::string(reinterpret_cast<const char*>(bytes), n);
-}
-
-std::string Frame(uint8_t first, std::string_view body) {
-  return Byte(first) + VarInt(static_cast<uint32_t>(body.size())) + std::string(body);
-}
-
-// A property block: its length, then the properties.
-std::string Props(std::string_view block = "") {
-  return VarInt(static_cast<uint32_t>(block.size())) + std::string(block);
-}
-
-std::string Encode5(const Packet& packet) {
-  std::string out;
-  Encode(packet, &out, kProtocolLevel5);
-  return out;
-}
-
-class ExactBuffer {
- public:
-  explicit ExactBuffer(std::string_view bytes)
-      : size_(bytes.size()), data_(std::make_unique<char[]>(bytes.size())) {
-    std::copy(bytes.begin(), bytes.end(), data_.get());
-  }
-  std::string_view view() const { return {data_.get(), size_}; }
-
- private:
-  size_t size_;
-  std::unique_ptr<char[]> data_;
-};
+using namespace wire;
 
 DecodeResult Decode5(std::string_view bytes) {
   ExactBuffer buffer(bytes);

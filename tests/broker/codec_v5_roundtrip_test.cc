@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "codec_test_bytes.h"
 #include "mqtt/codec.h"
 #include "mqtt/packet.h"
 #include "mqtt/properties.h"
@@ -28,27 +29,7 @@ namespace {
 using namespace std::string_literals;
 using namespace std::string_view_literals;
 
-constexpr size_t kNoLimit = std::numeric_limits<size_t>::max();
-
-std::string Encode5(const Packet& packet) {
-  std::string out;
-  Encode(packet, &out, kProtocolLevel5);
-  return out;
-}
-
-// Decodes from an exactly-sized heap copy so that ASan sees any overread.
-class ExactBuffer {
- public:
-  explicit ExactBuffer(std::string_view bytes)
-      : size_(bytes.size()), data_(std::make_unique<char[]>(bytes.size())) {
-    std::copy(bytes.begin(), bytes.end(), data_.get());
-  }
-  std::string_view view() const { return {data_.get(), size_}; }
-
- private:
-  size_t size_;
-  std::unique_ptr<char[]> data_;
-};
+using namespace wire;
 
 // The values repeatable properties point at must outlive the packets.
 const UserProperty kUserProperties[] = {{"k1", "v1"}, {"k2", ""}, {"k1", "v\xC3\xA9"}};
