@@ -20,7 +20,7 @@ namespace {
 constexpr char kUsage[] =
     "Usage: plaza-broker [options]\n"
     "\n"
-    "An MQTT 3.1.1 broker with a plugin host, built for real-time rooms.\n"
+    "An MQTT 3.1.1 and 5.0 broker with a plugin host, built for real-time rooms.\n"
     "\n"
     "Options:\n"
     "  -c, --config FILE     YAML configuration (default: none, one listener on\n"
@@ -75,7 +75,7 @@ CommandLine ParseCommandLine(int argc, char** argv) {
       std::fputs(kUsage, stdout);
       std::exit(0);
     } else if (arg == "--version") {
-      std::puts("plaza-broker 0.1.0 (MQTT 3.1.1)");
+      std::puts("plaza-broker 0.1.0 (MQTT 3.1.1 and 5.0)");
       std::exit(0);
     } else if (arg == "-c" || arg == "--config") {
       cl.config_path = value();
