@@ -287,6 +287,20 @@ typedef struct plaza_control_event {
   void* reserved[4];
 } plaza_control_event;
 
+/* PLAZA_HOOK_ATTRIBUTE: an attribute of a client was set or deleted, by any
+ * plugin (this one included). Informative. Runs on the client's worker after
+ * the change, once per change and in their order, so a plugin can act on a
+ * role it did not set (e.g. drop subscriptions the new role may not hold).
+ * Setting a value equal to the current one is not a change. */
+typedef struct plaza_attribute_event {
+  size_t struct_size;
+  const plaza_client_info* client;
+  plaza_str key;
+  plaza_str value; /* the new value; {NULL, 0} when deleted */
+  uint8_t deleted;
+  void* reserved[4];
+} plaza_attribute_event;
+
 typedef enum plaza_hook {
   PLAZA_HOOK_CONNECT = 1,     /* plaza_connect_event */
   PLAZA_HOOK_AUTH = 2,        /* plaza_connect_event */
@@ -297,11 +311,12 @@ typedef enum plaza_hook {
   PLAZA_HOOK_DISCONNECT = 7,  /* plaza_disconnect_event */
   PLAZA_HOOK_RELOAD = 8,      /* plaza_reload_event */
   PLAZA_HOOK_CONTROL = 9,     /* plaza_control_event */
+  PLAZA_HOOK_ATTRIBUTE = 10,  /* plaza_attribute_event */
 } plaza_hook;
 
 /* Every hook has this signature; `event` points to the struct named beside
  * its plaza_hook value. Returns the verdict (ignored for informative hooks:
- * unsubscribe, disconnect, reload, control). */
+ * unsubscribe, disconnect, reload, control, attribute). */
 typedef plaza_verdict (*plaza_hook_fn)(plaza_hook hook, void* event, void* user_data);
 
 /* A timer callback; runs on the host's timer thread. */
@@ -319,6 +334,12 @@ typedef struct plaza_completion {
   const plaza_message* rewrite; /* publish */
   void* reserved[8];
 } plaza_completion;
+
+/* A metric label: `name` matches [a-zA-Z_][a-zA-Z0-9_]*. */
+typedef struct plaza_label {
+  plaza_str name;
+  plaza_str value;
+} plaza_label;
 
 /* ------------------------------------------------------------------------ */
 /* What the host offers                                                     */
@@ -392,6 +413,30 @@ typedef struct plaza_host_api {
   void (*counter_add)(plaza_plugin* plugin, uint64_t counter, uint64_t amount);
   uint64_t (*gauge)(plaza_plugin* plugin, plaza_str name, plaza_str help);
   void (*gauge_set)(plaza_plugin* plugin, uint64_t gauge, double value);
+
+  /* --- Appended in the second release of ABI 1: test before calling. --- */
+
+  /* Conflation of state messages. Call from plaza_plugin_init only (later
+   * calls return PLAZA_ERR_UNSUPPORTED). QoS 0 messages whose topic matches
+   * `filter` carry state where only the newest value matters (an avatar
+   * pose): while a subscriber's queue holds a message on a topic that has
+   * not begun to be written to its socket, a newer message on the same
+   * topic replaces it in place instead of queueing behind it. A subscriber
+   * that keeps up sees every message; one that falls behind sees the newest
+   * state of every topic, never stale history. Each replaced message is
+   * counted in plaza_conflated_messages_total. PLAZA_ERR_INVALID for a
+   * malformed filter. */
+  plaza_status (*conflate)(plaza_plugin* plugin, plaza_str filter);
+
+  /* Metrics with labels: one family per `name` (its `help` is taken from
+   * the first call), one series per distinct label set, each with its own
+   * id for counter_add / gauge_set. Returns 0 for a malformed name or label,
+   * or a name already used with another kind or other label names. Series
+   * are never removed: label by bounded sets (rooms, not clients). */
+  uint64_t (*counter_labeled)(plaza_plugin* plugin, plaza_str name, plaza_str help,
+                              const plaza_label* labels, size_t label_count);
+  uint64_t (*gauge_labeled)(plaza_plugin* plugin, plaza_str name, plaza_str help,
+                            const plaza_label* labels, size_t label_count);
 } plaza_host_api;
 
 /* What init is given. */

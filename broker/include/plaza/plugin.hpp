@@ -556,6 +556,24 @@ class ControlEvent {
   const plaza_control_event* event_;
 };
 
+// PLAZA_HOOK_ATTRIBUTE: an attribute of a client was set or deleted.
+class AttributeEvent {
+ public:
+  explicit AttributeEvent(const plaza_attribute_event* event) : event_(event) {}
+  ClientView client() const { return ClientView(event_->client); }
+  std::string_view key() const { return detail::View(event_->key); }
+  // The new value ("" when deleted).
+  std::string_view value() const { return detail::View(event_->value); }
+  bool deleted() const { return event_->deleted != 0; }
+  const plaza_attribute_event* raw() const { return event_; }
+
+ private:
+  const plaza_attribute_event* event_;
+};
+
+// A metric label, name and value.
+using Label = std::pair<std::string_view, std::string_view>;
+
 // ---------------------------------------------------------------------------
 // The host's services.
 // ---------------------------------------------------------------------------
@@ -802,11 +820,33 @@ class Host {
     const uint64_t id = fn(plugin_, detail::Str(name), detail::Str(help));
     return id != 0 ? std::optional<uint64_t>(id) : std::nullopt;
   }
+  // A series of a labeled family (plaza_host_api.counter_labeled).
+  std::optional<uint64_t> Counter(std::string_view name, std::string_view help,
+                                  const std::vector<Label>& labels) const noexcept {
+    return Labeled(
+        PLAZA_DETAIL_HAS(api_, plaza_host_api, counter_labeled) ? api_->counter_labeled : nullptr,
+        name, help, labels);
+  }
+  std::optional<uint64_t> Gauge(std::string_view name, std::string_view help,
+                                const std::vector<Label>& labels) const noexcept {
+    return Labeled(
+        PLAZA_DETAIL_HAS(api_, plaza_host_api, gauge_labeled) ? api_->gauge_labeled : nullptr, name,
+        help, labels);
+  }
   Status GaugeSet(uint64_t gauge, double value) const noexcept {
     auto fn = PLAZA_DETAIL_HAS(api_, plaza_host_api, gauge_set) ? api_->gauge_set : nullptr;
     if (fn == nullptr) return Status::kUnsupported;
     fn(plugin_, gauge, value);
     return Status::kOk;
+  }
+
+  // --- Conflation: QoS 0 messages on topics matching `filter` replace an
+  // older one on the same topic still waiting in a slow subscriber's queue.
+  // From the plugin's constructor only.
+  Status Conflate(std::string_view filter) const noexcept {
+    auto fn = PLAZA_DETAIL_HAS(api_, plaza_host_api, conflate) ? api_->conflate : nullptr;
+    if (fn == nullptr) return Status::kUnsupported;
+    return Wrap(fn(plugin_, detail::Str(filter)));
   }
 
   // --- The C handles, for services this wrapper does not know yet.
@@ -852,6 +892,23 @@ class Host {
     Timers().callbacks.erase(cookie);
   }
   static Status Wrap(plaza_status status) { return static_cast<Status>(status); }
+  using LabeledFn = uint64_t (*)(plaza_plugin*, plaza_str, plaza_str, const plaza_label*, size_t);
+  std::optional<uint64_t> Labeled(LabeledFn fn, std::string_view name, std::string_view help,
+                                  const std::vector<Label>& labels) const noexcept {
+    if (fn == nullptr) return std::nullopt;
+    try {
+      std::vector<plaza_label> c_labels;
+      c_labels.reserve(labels.size());
+      for (const auto& [label, value] : labels) {
+        c_labels.push_back({detail::Str(label), detail::Str(value)});
+      }
+      const uint64_t id =
+          fn(plugin_, detail::Str(name), detail::Str(help), c_labels.data(), c_labels.size());
+      return id != 0 ? std::optional<uint64_t>(id) : std::nullopt;
+    } catch (...) {
+      return std::nullopt;
+    }
+  }
   // Runs `body`, turning an allocation failure into kTooLarge.
   template <typename Body>
   Status Guard(Body body) const noexcept {
@@ -918,6 +975,9 @@ class Plugin {
   virtual void OnReload(const ReloadEvent& /*event*/) {}
   // A client published to "$CONTROL/<plugin name>/...".
   virtual void OnControl(const ControlEvent& /*event*/) {}
+  // An attribute of a client changed (set or deleted by any plugin); runs on
+  // the client's worker.
+  virtual void OnAttribute(const AttributeEvent& /*event*/) {}
 
   // The host's services.
   Host& host() const { return host_; }
@@ -968,6 +1028,8 @@ inline const char* HookName(plaza_hook hook) {
       return "reload";
     case PLAZA_HOOK_CONTROL:
       return "control";
+    case PLAZA_HOOK_ATTRIBUTE:
+      return "attribute";
   }
   return "unknown";
 }
@@ -1057,6 +1119,9 @@ inline plaza_verdict Dispatch(plaza_hook hook, void* event, void* user_data) noe
       case PLAZA_HOOK_CONTROL:
         plugin.OnControl(ControlEvent(static_cast<plaza_control_event*>(event)));
         return PLAZA_VERDICT_PASS;
+      case PLAZA_HOOK_ATTRIBUTE:
+        plugin.OnAttribute(AttributeEvent(static_cast<plaza_attribute_event*>(event)));
+        return PLAZA_VERDICT_PASS;
     }
     return PLAZA_VERDICT_PASS;
   } catch (const std::exception& e) {
@@ -1101,6 +1166,7 @@ int Init(plaza_plugin* plugin, const plaza_host_api* api, const plaza_init_args*
       {PLAZA_HOOK_DISCONNECT, PLAZA_DETAIL_OVERRIDES(T, OnDisconnect)},
       {PLAZA_HOOK_RELOAD, PLAZA_DETAIL_OVERRIDES(T, OnReload)},
       {PLAZA_HOOK_CONTROL, PLAZA_DETAIL_OVERRIDES(T, OnControl)},
+      {PLAZA_HOOK_ATTRIBUTE, PLAZA_DETAIL_OVERRIDES(T, OnAttribute)},
   };
   auto register_hook =
       PLAZA_DETAIL_HAS(api, plaza_host_api, register_hook) ? api->register_hook : nullptr;

@@ -13,7 +13,9 @@
 namespace plaza::broker {
 namespace {
 
-bool ValidHook(plaza_hook hook) { return hook >= PLAZA_HOOK_CONNECT && hook <= PLAZA_HOOK_CONTROL; }
+bool ValidHook(plaza_hook hook) {
+  return hook >= PLAZA_HOOK_CONNECT && hook <= PLAZA_HOOK_ATTRIBUTE;
+}
 
 // A message from a plugin, checked and copied; null if it is not valid.
 MessagePtr ToMessage(const plaza_message* message) {
