@@ -7,22 +7,13 @@
 #include <thread>
 
 #include "broker_process.h"
+#include "metrics_page.h"
 #include "mqtt_test_clients.h"
 
 namespace plaza::testing {
 namespace {
 
 using std::chrono::milliseconds;
-
-// The sum of a metric's samples over all its labels on a /metrics page.
-double Sum(const std::string& page, const std::string& name) {
-  double sum = 0;
-  const std::string prefix = "\n" + name + "{";
-  for (size_t at = page.find(prefix); at != std::string::npos; at = page.find(prefix, at + 1)) {
-    sum += std::stod(page.substr(page.find("} ", at) + 2));
-  }
-  return sum;
-}
 
 class PluginServicesTest : public ::testing::Test {
  protected:
@@ -34,16 +25,7 @@ class PluginServicesTest : public ::testing::Test {
         << broker_.error();
   }
 
-  // The broker's /metrics page, fetched with curl.
-  std::string Metrics() {
-    const std::string log = broker_.log();
-    const std::string marker = "metrics on 127.0.0.1:0 (port ";
-    const size_t at = log.find(marker);
-    if (at == std::string::npos) return "";
-    const size_t start = at + marker.size();
-    const std::string port = log.substr(start, log.find(')', start) - start);
-    return RunCommand({"curl", "-s", "http://127.0.0.1:" + port + "/metrics"}).out;
-  }
+  std::string Metrics() { return MetricsPage(broker_); }
 
   BrokerProcess broker_;
 };
@@ -133,7 +115,7 @@ TEST_F(PluginServicesTest, PluginMetricsAreShownWithTheBrokers) {
   double received = 0;
   for (int i = 0; i < 50 && received < 2; ++i) {
     page = Metrics();
-    received = Sum(page, "plaza_messages_received_total");
+    received = SumMetric(page, "plaza_messages_received_total");
     if (received < 2) std::this_thread::sleep_for(milliseconds(100));
   }
   EXPECT_EQ(received, 2) << page;

@@ -100,6 +100,9 @@ class Hooks {
   virtual bool OnControl(const ClientFacts& client, const MessagePtr& message) = 0;
   virtual void OnUnsubscribe(const ClientFacts& client, std::string_view filter) = 0;
   virtual void OnDisconnect(const ClientFacts& client, CloseReason reason, bool will_published) = 0;
+  // Whether messages on `topic` are conflated state (see Message::conflated);
+  // asked once per message, by the shard where it is published.
+  virtual bool Conflates(std::string_view /*topic*/) const { return false; }
 };
 
 // The MQTT 3.1.1 CONNACK return code closest to an MQTT 5 reason code.

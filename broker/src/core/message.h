@@ -37,6 +37,13 @@ class Message {
   bool retain() const { return retain_; }
   const std::string& origin() const { return origin_; }
 
+  // State where only the newest value per topic matters (a plugin asked for
+  // its topics to be conflated): a slow subscriber's queue keeps one per
+  // topic. Marked once by the publishing shard, before the message is
+  // shared with other threads; read-only after.
+  bool conflated() const { return conflated_; }
+  void MarkConflated() const { conflated_ = true; }
+
   // Topic length, topic and payload exactly as a PUBLISH carries them; the
   // packet id of a QoS 1/2 delivery goes between topic_part() and
   // payload_part(), and in MQTT 5 the property block after it.
@@ -64,6 +71,7 @@ class Message {
   int64_t expires_at_ms_;
   uint8_t qos_;
   bool retain_;
+  mutable bool conflated_ = false;
 };
 
 using MessagePtr = std::shared_ptr<const Message>;

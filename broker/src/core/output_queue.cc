@@ -4,6 +4,7 @@
 #include "core/output_queue.h"
 
 #include <cassert>
+#include <functional>
 
 #include "mqtt/codec.h"
 
@@ -28,8 +29,47 @@ void OutputQueue::PushControl(std::string bytes) {
   frames_.push_back(std::move(frame));
 }
 
-void OutputQueue::PushPublish(const MessagePtr& message, uint8_t qos, bool retain, bool dup,
-                              uint16_t packet_id) {
+size_t OutputQueue::WaitingIndex(std::string_view topic, uint64_t hash) const {
+  if (!conflated_) return std::string_view::npos;
+  auto it = conflated_->find(hash);
+  if (it == conflated_->end()) return std::string_view::npos;
+  // Replaceable only if no byte of it has been written yet.
+  const uint64_t first_untouched = first_seq_ + head_ + (front_written_ > 0 ? 1 : 0);
+  if (it->second < first_untouched || it->second >= first_seq_ + frames_.size()) {
+    return std::string_view::npos;
+  }
+  const size_t index = it->second - first_seq_;
+  const Frame& frame = frames_[index];
+  // A hash collision is told apart by the topic itself.
+  return frame.message && frame.message->topic() == topic ? index : std::string_view::npos;
+}
+
+bool OutputQueue::Waiting(std::string_view topic) const {
+  return WaitingIndex(topic, std::hash<std::string_view>()(topic)) != std::string_view::npos;
+}
+
+bool OutputQueue::Add(Frame frame, bool conflate) {
+  if (conflate) {
+    const std::string_view topic = frame.message->topic();
+    const uint64_t hash = std::hash<std::string_view>()(topic);
+    const size_t index = WaitingIndex(topic, hash);
+    if (index != std::string_view::npos) {
+      Frame& waiting = frames_[index];
+      bytes_ -= waiting.Size();
+      bytes_ += frame.Size();
+      waiting = std::move(frame);
+      return true;
+    }
+    if (!conflated_) conflated_ = std::make_unique<std::unordered_map<uint64_t, uint64_t>>();
+    (*conflated_)[hash] = first_seq_ + frames_.size();
+  }
+  bytes_ += frame.Size();
+  frames_.push_back(std::move(frame));
+  return false;
+}
+
+bool OutputQueue::PushPublish(const MessagePtr& message, uint8_t qos, bool retain, bool dup,
+                              uint16_t packet_id, bool conflate) {
   Frame frame;
   frame.message = message;
   frame.has_packet_id = qos > 0;
@@ -40,12 +80,12 @@ void OutputQueue::PushPublish(const MessagePtr& message, uint8_t qos, bool retai
   const uint32_t remaining = static_cast<uint32_t>(message->wire().size() + (qos > 0 ? 2 : 0));
   const size_t n = mqtt::EncodeRemainingLength(remaining, header + 1);
   frame.head.assign(reinterpret_cast<const char*>(header), 1 + n);
-  bytes_ += frame.Size();
-  frames_.push_back(std::move(frame));
+  return Add(std::move(frame), conflate && qos == 0);
 }
 
-void OutputQueue::PushPublish5(const MessagePtr& message, uint8_t qos, bool retain, bool dup,
-                               uint16_t packet_id, std::string_view delivery_properties) {
+bool OutputQueue::PushPublish5(const MessagePtr& message, uint8_t qos, bool retain, bool dup,
+                               uint16_t packet_id, std::string_view delivery_properties,
+                               bool conflate) {
   Frame frame;
   frame.message = message;
   frame.v5 = true;
@@ -64,8 +104,7 @@ void OutputQueue::PushPublish5(const MessagePtr& message, uint8_t qos, bool reta
                            message->properties().size();
   const size_t n = mqtt::EncodeRemainingLength(static_cast<uint32_t>(remaining), header + 1);
   frame.head.assign(reinterpret_cast<const char*>(header), 1 + n);
-  bytes_ += frame.Size();
-  frames_.push_back(std::move(frame));
+  return Add(std::move(frame), conflate && qos == 0);
 }
 
 size_t OutputQueue::Publish5Size(const Message& message, uint8_t qos,
@@ -140,12 +179,15 @@ void OutputQueue::Consume(size_t n) {
     ++head_;
   }
   if (head_ == frames_.size()) {
+    first_seq_ += frames_.size();
     frames_.clear();
     head_ = 0;
+    if (conflated_) conflated_->clear();
     // A burst may have grown the buffer; an idle connection gives it back.
     if (frames_.capacity() > kKeptCapacity) frames_.shrink_to_fit();
   } else if (head_ > 64 && head_ * 2 > frames_.size()) {
     frames_.erase(frames_.begin(), frames_.begin() + static_cast<ptrdiff_t>(head_));
+    first_seq_ += head_;
     head_ = 0;
   }
 }

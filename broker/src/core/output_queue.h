@@ -10,8 +10,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/message.h"
@@ -25,15 +27,25 @@ class OutputQueue {
 
   // Queues a PUBLISH of `message` with the given delivery flags. A packet id
   // is written only when qos > 0.
-  void PushPublish(const MessagePtr& message, uint8_t qos, bool retain, bool dup,
-                   uint16_t packet_id);
+  //
+  // With `conflate` (QoS 0 state such as avatar poses), a PUBLISH on the
+  // same topic still waiting untouched in the queue is replaced in place
+  // instead, so a subscriber that fell behind gets the newest state of each
+  // topic rather than its history. Returns true when it replaced one.
+  bool PushPublish(const MessagePtr& message, uint8_t qos, bool retain, bool dup,
+                   uint16_t packet_id, bool conflate = false);
+
+  // Whether a conflated PUBLISH on `topic` waits untouched in the queue
+  // (the next conflated one on it would replace it).
+  bool Waiting(std::string_view topic) const;
 
   // Queues an MQTT 5 PUBLISH of `message`: after the packet id comes a
   // property block of `delivery_properties` (this delivery's own: Message
   // Expiry Interval, Subscription Identifiers; encoded, no length prefix)
   // followed by the message's shared forwarded properties.
-  void PushPublish5(const MessagePtr& message, uint8_t qos, bool retain, bool dup,
-                    uint16_t packet_id, std::string_view delivery_properties);
+  bool PushPublish5(const MessagePtr& message, uint8_t qos, bool retain, bool dup,
+                    uint16_t packet_id, std::string_view delivery_properties,
+                    bool conflate = false);
 
   // The size of the PUBLISH PushPublish5 would queue, fixed header included:
   // for honouring the client's Maximum Packet Size.
@@ -71,6 +83,13 @@ class OutputQueue {
   // (own and shared), payload.
   static constexpr size_t kMaxFramePieces = 6;
 
+  // Appends `frame`, or with `conflate` replaces the waiting frame of the
+  // same topic; true when it replaced.
+  bool Add(Frame frame, bool conflate);
+  // The index of the untouched conflated frame on `topic` (hash `hash`),
+  // or npos.
+  size_t WaitingIndex(std::string_view topic, uint64_t hash) const;
+
   // Fills the iovecs of one frame, skipping its first `skip` bytes.
   static size_t FrameIovecs(const Frame& frame, size_t skip, iovec* iov, size_t max);
 
@@ -80,6 +99,11 @@ class OutputQueue {
   size_t head_ = 0;           // first unwritten frame
   size_t front_written_ = 0;  // bytes of frames_[head_] already written
   size_t bytes_ = 0;          // unwritten bytes in all frames
+  // Conflation: the hash of a conflated frame's topic -> its sequence number
+  // (first_seq_ + index). Made on the first conflated frame, emptied when
+  // the queue drains; entries of written frames are ignored.
+  std::unique_ptr<std::unordered_map<uint64_t, uint64_t>> conflated_;
+  uint64_t first_seq_ = 0;  // sequence number of frames_[0]
 };
 
 }  // namespace plaza::broker

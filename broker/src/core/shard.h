@@ -64,6 +64,7 @@ struct ShardStats {
   uint64_t expired_dropped = 0;   // MQTT 5 Message Expiry Interval passed
   uint64_t oversize_dropped = 0;  // larger than the client's Maximum Packet Size
   uint64_t sessions_expired = 0;  // MQTT 5 Session Expiry Interval passed
+  uint64_t conflated = 0;         // queued state replaced by a newer message
 };
 
 // Topic aliases a client may use toward the broker (CONNACK Topic Alias
@@ -229,7 +230,8 @@ class Shard {
                std::string_view subscription_ids = {});
   void SendInflight(Connection& conn, Session::Outbound& outbound, bool dup);
   // Queues one PUBLISH in the connection's protocol version.
-  void PushPublish(Connection& conn, const MessagePtr& message, uint8_t qos, bool retain, bool dup,
+  // True when a conflated message replaced a waiting one (see OutputQueue).
+  bool PushPublish(Connection& conn, const MessagePtr& message, uint8_t qos, bool retain, bool dup,
                    uint16_t packet_id, std::string_view subscription_ids);
   // False (and counted) when an MQTT 5 client's Maximum Packet Size is too
   // small for this delivery [MQTT-3.1.2-25].

@@ -230,6 +230,7 @@ void Shard::HandlePubcomp(Connection& conn, uint16_t packet_id) {
 }
 
 void Shard::Publish(const MessagePtr& message) {
+  if (hooks_ && hooks_->Conflates(message->topic())) message->MarkConflated();
   Route(message);
   if (shard_count_ > 1) host_->Broadcast(message);
 }
@@ -309,11 +310,11 @@ bool Shard::FitsClient(const Connection& conn, const Message& message, uint8_t q
   return false;
 }
 
-void Shard::PushPublish(Connection& conn, const MessagePtr& message, uint8_t qos, bool retain,
+bool Shard::PushPublish(Connection& conn, const MessagePtr& message, uint8_t qos, bool retain,
                         bool dup, uint16_t packet_id, std::string_view subscription_ids) {
+  const bool conflate = message->conflated();
   if (conn.level != mqtt::kProtocolLevel5) {
-    conn.output.PushPublish(message, qos, retain, dup, packet_id);
-    return;
+    return conn.output.PushPublish(message, qos, retain, dup, packet_id, conflate);
   }
   // This delivery's own properties: the time left [MQTT-3.3.2-6] and the
   // Subscription Identifiers; the forwarded ones are shared by the message.
@@ -327,12 +328,11 @@ void Shard::PushPublish(Connection& conn, const MessagePtr& message, uint8_t qos
   if (subscription_ids.size() <= sizeof(own) - size) {
     subscription_ids.copy(own + size, subscription_ids.size());
     size += subscription_ids.size();
-    conn.output.PushPublish5(message, qos, retain, dup, packet_id, {own, size});
-    return;
+    return conn.output.PushPublish5(message, qos, retain, dup, packet_id, {own, size}, conflate);
   }
   std::string long_own(own, size);
   long_own.append(subscription_ids);
-  conn.output.PushPublish5(message, qos, retain, dup, packet_id, long_own);
+  return conn.output.PushPublish5(message, qos, retain, dup, packet_id, long_own, conflate);
 }
 
 void Shard::Deliver(Session& session, const MessagePtr& original, uint8_t qos, bool retain,
@@ -367,11 +367,16 @@ void Shard::Deliver(Session& session, const MessagePtr& original, uint8_t qos, b
   }
   if (qos == 0) {
     if (!conn) return;  // QoS 0 is not kept for offline sessions
-    if (conn->output.bytes() >= limits_.max_queued_bytes) {
+    // A full queue still takes a conflated message that replaces one.
+    if (conn->output.bytes() >= limits_.max_queued_bytes &&
+        !(message->conflated() && conn->output.Waiting(message->topic()))) {
       ++stats_.qos0_dropped;
       return;
     }
-    PushPublish(*conn, message, 0, retain, false, 0, subscription_ids);
+    if (PushPublish(*conn, message, 0, retain, false, 0, subscription_ids)) {
+      ++stats_.conflated;
+      return;
+    }
     ++stats_.messages_sent;
     host_->WantWrite(conn->id);
     return;

@@ -61,6 +61,9 @@ class BrokerMetrics::WorkerCollector final : public prometheus::Collectable {
         MetricType::Counter, &WorkerStats::overflow_disconnects);
     add("plaza_protocol_errors_total", "Connections closed for a malformed or forbidden packet.",
         MetricType::Counter, &WorkerStats::protocol_errors);
+    add("plaza_conflated_messages_total",
+        "Queued QoS 0 state messages replaced by a newer one on the same topic (conflation).",
+        MetricType::Counter, &WorkerStats::conflated);
 
     prometheus::MetricFamily refused;
     refused.name = "plaza_connections_refused_total";

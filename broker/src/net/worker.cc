@@ -167,6 +167,7 @@ void Worker::PublishStats() {
   stats_.queued_dropped.store(s.queued_dropped, kRelaxed);
   stats_.overflow_disconnects.store(s.overflow_disconnects, kRelaxed);
   stats_.protocol_errors.store(s.protocol_errors, kRelaxed);
+  stats_.conflated.store(s.conflated, kRelaxed);
 }
 
 void Worker::Accept(int listen_fd) {

@@ -21,6 +21,7 @@ struct WorkerStats {
   std::atomic<uint64_t> queued_dropped{0};
   std::atomic<uint64_t> overflow_disconnects{0};
   std::atomic<uint64_t> protocol_errors{0};
+  std::atomic<uint64_t> conflated{0};
 };
 
 }  // namespace plaza::broker

@@ -32,7 +32,8 @@ std::optional<ClientTable::Record> ClientTable::Get(uint64_t id) const {
 }
 
 ClientTable::Result ClientTable::SetAttribute(uint64_t id, std::string_view key,
-                                              std::string_view value) {
+                                              std::string_view value, bool* changed) {
+  if (changed) *changed = false;
   if (key.empty() || key.size() > kMaxKey || value.size() > kMaxValue) return Result::kTooLarge;
   Stripe& stripe = StripeOf(id);
   std::lock_guard lock(stripe.mutex);
@@ -41,11 +42,14 @@ ClientTable::Result ClientTable::SetAttribute(uint64_t id, std::string_view key,
   auto& attributes = it->second.attributes;
   auto found = attributes.find(key);
   if (found != attributes.end()) {
+    if (found->second == value) return Result::kOk;
     found->second = std::string(value);
+    if (changed) *changed = true;
     return Result::kOk;
   }
   if (attributes.size() >= kMaxAttributes) return Result::kTooLarge;
   attributes.emplace(std::string(key), std::string(value));
+  if (changed) *changed = true;
   return Result::kOk;
 }
 

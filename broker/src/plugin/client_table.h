@@ -38,7 +38,9 @@ class ClientTable {
   std::optional<Record> Get(uint64_t id) const;
 
   enum class Result { kOk, kNoClient, kNotFound, kTooLarge };
-  Result SetAttribute(uint64_t id, std::string_view key, std::string_view value);
+  // `*changed` (if given) says whether the value differs from the one before.
+  Result SetAttribute(uint64_t id, std::string_view key, std::string_view value,
+                      bool* changed = nullptr);
   Result GetAttribute(uint64_t id, std::string_view key, std::string* value) const;
   Result DeleteAttribute(uint64_t id, std::string_view key);
 

@@ -147,7 +147,13 @@ plaza_status StatusOf(ClientTable::Result result) {
 plaza_status SetAttribute(plaza_plugin* plugin, plaza_client client, plaza_str key,
                           plaza_str value) {
   if (!plugin) return PLAZA_ERR_INVALID;
-  return StatusOf(plugin->host->clients().SetAttribute(client, View(key), View(value)));
+  bool changed = false;
+  const plaza_status status =
+      StatusOf(plugin->host->clients().SetAttribute(client, View(key), View(value), &changed));
+  if (status == PLAZA_OK && changed) {
+    plugin->host->NotifyAttribute(client, View(key), View(value), false);
+  }
+  return status;
 }
 
 plaza_status GetAttribute(plaza_plugin* plugin, plaza_client client, plaza_str key, char* buffer,
@@ -165,7 +171,9 @@ plaza_status GetAttribute(plaza_plugin* plugin, plaza_client client, plaza_str k
 
 plaza_status DeleteAttribute(plaza_plugin* plugin, plaza_client client, plaza_str key) {
   if (!plugin) return PLAZA_ERR_INVALID;
-  return StatusOf(plugin->host->clients().DeleteAttribute(client, View(key)));
+  const plaza_status status = StatusOf(plugin->host->clients().DeleteAttribute(client, View(key)));
+  if (status == PLAZA_OK) plugin->host->NotifyAttribute(client, View(key), {}, true);
+  return status;
 }
 
 uint64_t AddTimer(plaza_plugin* plugin, uint32_t delay_ms, uint32_t interval_ms, plaza_timer_fn fn,
@@ -252,6 +260,71 @@ void GaugeSet(plaza_plugin* plugin, uint64_t gauge, double value) {
   target->Set(value);
 }
 
+// A label name: a metric name part that does not start with a digit or "__"
+// (reserved by Prometheus).
+bool LabelName(std::string_view s) {
+  return MetricNamePart(s) && !(s[0] >= '0' && s[0] <= '9') && s.substr(0, 2) != "__";
+}
+
+template <typename Metric, typename Builder>
+uint64_t Labeled(plaza_plugin* plugin, Builder builder, std::deque<Metric*>& series, char kind,
+                 plaza_str name, plaza_str help, const plaza_label* labels, size_t label_count) {
+  if (!plugin || !plugin->host->metrics_registry() || !MetricNamePart(View(name)) ||
+      (label_count > 0 && !labels) || label_count > 16) {
+    return 0;
+  }
+  std::map<std::string, std::string> label_map;
+  std::string key(1, kind);
+  key.append(View(name));
+  for (size_t i = 0; i < label_count; ++i) {
+    const std::string_view label = View(labels[i].name);
+    const std::string_view value = View(labels[i].value);
+    if (!LabelName(label) || value.size() > 256) return 0;
+    if (!label_map.emplace(label, value).second) return 0;  // a label twice
+  }
+  for (const auto& [label, value] : label_map) {
+    key.push_back('\0');
+    key.append(label).append("=").append(value);
+  }
+  std::lock_guard lock(plugin->metrics_mutex);
+  if (auto it = plugin->series.find(key); it != plugin->series.end()) return it->second;
+  try {
+    Metric& metric = Register(plugin, builder, name, help).Add(label_map);
+    series.push_back(&metric);
+    plugin->series.emplace(std::move(key), series.size());
+    return series.size();
+  } catch (const std::exception& e) {
+    PLAZA_LOG(kWarning) << "[" << plugin->name << "] cannot create metric '" << View(name)
+                        << "': " << e.what();
+    return 0;
+  }
+}
+
+uint64_t CounterLabeled(plaza_plugin* plugin, plaza_str name, plaza_str help,
+                        const plaza_label* labels, size_t label_count) {
+  if (!plugin) return 0;
+  return Labeled(plugin, prometheus::BuildCounter(), plugin->counters, 'c', name, help, labels,
+                 label_count);
+}
+
+uint64_t GaugeLabeled(plaza_plugin* plugin, plaza_str name, plaza_str help,
+                      const plaza_label* labels, size_t label_count) {
+  if (!plugin) return 0;
+  return Labeled(plugin, prometheus::BuildGauge(), plugin->gauges, 'g', name, help, labels,
+                 label_count);
+}
+
+plaza_status Conflate(plaza_plugin* plugin, plaza_str filter) {
+  if (!plugin) return PLAZA_ERR_INVALID;
+  const std::string_view f = View(filter);
+  if (!mqtt::IsValidTopicFilter(f)) return PLAZA_ERR_INVALID;
+  // Like the hook chains, the filters are read by every worker without
+  // locks: fixed once init is over.
+  if (!plugin->initializing) return PLAZA_ERR_UNSUPPORTED;
+  plugin->host->AddConflation(std::string(f));
+  return PLAZA_OK;
+}
+
 void Log(plaza_plugin* plugin, plaza_log_level level, plaza_str message) {
   LogLevel ours = LogLevel::kInfo;
   switch (level) {
@@ -297,6 +370,9 @@ const plaza_host_api kApi = [] {
   api.counter_add = CounterAdd;
   api.gauge = Gauge;
   api.gauge_set = GaugeSet;
+  api.conflate = Conflate;
+  api.counter_labeled = CounterLabeled;
+  api.gauge_labeled = GaugeLabeled;
   return api;
 }();
 

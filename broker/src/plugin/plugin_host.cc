@@ -211,4 +211,44 @@ void PluginHost::OnDisconnect(const ClientFacts& client, CloseReason reason, boo
   }
 }
 
+void PluginHost::NotifyAttribute(uint64_t client, std::string_view key, std::string_view value,
+                                 bool deleted) {
+  if (!any_[PLAZA_HOOK_ATTRIBUTE]) return;
+  // The chain runs on the client's worker, so a plugin sees the change in
+  // order with that client's other hooks; the client may be gone by then.
+  RunOn(ShardOfConnection(client),
+        [this, client, key = std::string(key), value = std::string(value), deleted](Shard&) {
+          const auto record = clients_.Get(client);
+          if (!record) return;
+          const ClientFacts facts = record->facts.View();
+          ClientInfoView info(facts);
+          for (auto& plugin : plugins_) {
+            const auto& hook = plugin->hooks[PLAZA_HOOK_ATTRIBUTE];
+            if (!hook.fn) continue;
+            plaza_attribute_event event{};
+            event.struct_size = sizeof(event);
+            event.client = &info.info;
+            event.key = Str(key);
+            event.value = deleted ? plaza_str{nullptr, 0} : Str(value);
+            event.deleted = deleted ? 1 : 0;
+            hook.fn(PLAZA_HOOK_ATTRIBUTE, &event, hook.user_data);
+          }
+        });
+}
+
+bool PluginHost::AddConflation(std::string filter) {
+  if (std::find(conflated_filters_.begin(), conflated_filters_.end(), filter) ==
+      conflated_filters_.end()) {
+    conflated_filters_.push_back(std::move(filter));
+  }
+  return true;
+}
+
+bool PluginHost::Conflates(std::string_view topic) const {
+  for (const std::string& filter : conflated_filters_) {
+    if (mqtt::TopicMatches(filter, topic)) return true;
+  }
+  return false;
+}
+
 }  // namespace plaza::broker

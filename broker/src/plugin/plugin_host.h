@@ -67,6 +67,9 @@ class PluginHost final : public Hooks {
   ClientTable& clients() { return clients_; }
   // Null once detached (shutting down).
   TimerThread* timers();
+  // Runs the attribute chain for a changed attribute, on the client's
+  // worker after the change (nothing when no plugin registered the hook).
+  void NotifyAttribute(uint64_t client, std::string_view key, std::string_view value, bool deleted);
   // Ends a hook that answered PENDING (the host service `complete`).
   plaza_status Complete(plaza_plugin* plugin, uint64_t token, const plaza_completion& completion);
 
@@ -79,6 +82,9 @@ class PluginHost final : public Hooks {
   bool WantsDeliver() const override;
   DeliverDecision OnDeliver(const ClientFacts& subscriber, const MessagePtr& message) override;
   bool OnControl(const ClientFacts& client, const MessagePtr& message) override;
+  bool Conflates(std::string_view topic) const override;
+  // The host service `conflate`: during init only.
+  bool AddConflation(std::string filter);
   void OnUnsubscribe(const ClientFacts& client, std::string_view filter) override;
   void OnDisconnect(const ClientFacts& client, CloseReason reason, bool will_published) override;
 
@@ -142,6 +148,8 @@ class PluginHost final : public Hooks {
   // Whether any plugin registered each hook: lets the per-message paths
   // skip the chain entirely when nobody listens.
   bool any_[16] = {};
+  // Topic filters of conflated state, fixed once the plugins are loaded.
+  std::vector<std::string> conflated_filters_;
 
   ClientTable clients_;
   std::shared_ptr<prometheus::Registry> registry_;

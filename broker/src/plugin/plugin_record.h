@@ -4,6 +4,7 @@
 #define PLAZA_BROKER_PLUGIN_PLUGIN_RECORD_H_
 
 #include <deque>
+#include <map>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -41,6 +42,9 @@ struct plaza_plugin {
   std::mutex metrics_mutex;
   std::deque<prometheus::Counter*> counters;
   std::deque<prometheus::Gauge*> gauges;
+  // Labeled series already handed out: "<c|g><name>\0<label>=<value>\0..."
+  // -> id, so asking again for a series returns its id.
+  std::map<std::string, uint64_t, std::less<>> series;
 };
 
 #endif  // PLAZA_BROKER_PLUGIN_PLUGIN_RECORD_H_
