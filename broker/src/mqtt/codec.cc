@@ -229,6 +229,8 @@ Error CheckBoolean(uint8_t value, PropertyId id, std::optional<bool>* out) {
   return nullptr;
 }
 
+Error DecodePropertyBlock(std::string_view block, uint16_t where, Properties* props);
+
 // Reads the property block at the reader's position into `props`, checking
 // every rule that one packet shows: known identifiers, allowed in `where`,
 // at most once unless repeatable, well-formed values, and the values the
@@ -248,7 +250,12 @@ Error DecodeProperties(Reader& r, uint16_t where, Properties* props) {
   if (r.remaining() < length) {
     return "properties run past the end of the packet [v5 section 2.2.2.1]";
   }
-  const std::string_view block = r.ReadBytes(length);
+  return DecodePropertyBlock(r.ReadBytes(length), where, props);
+}
+
+// The properties of `block` (no length prefix), checked as DecodeProperties
+// says.
+Error DecodePropertyBlock(std::string_view block, uint16_t where, Properties* props) {
   Reader p(block);
   uint64_t seen = 0;
   size_t user_properties = 0;
@@ -1506,5 +1513,10 @@ size_t ReadPropertyValue(std::string_view block, size_t pos, uint32_t* value) {
 }
 
 }  // namespace internal
+
+bool ParsePropertyList(std::string_view list, Properties* properties) {
+  *properties = Properties{};
+  return !DecodePropertyBlock(list, kInPublish, properties);
+}
 
 }  // namespace plaza::mqtt

@@ -78,6 +78,9 @@ size_t EncodedSize(const Packet& packet, uint8_t protocol_level = kProtocolLevel
 // Subscription Identifier) in front of them.
 void AppendPropertyList(const Properties& properties, std::string* out);
 size_t PropertyListSize(const Properties& properties);
+// The reverse, for a list AppendPropertyList wrote for a PUBLISH: false if
+// it is not a valid PUBLISH property list. The views point into `list`.
+bool ParsePropertyList(std::string_view list, Properties* properties);
 
 // The size of a Variable Byte Integer holding `value`.
 size_t VarIntSize(size_t value);

@@ -1,10 +1,12 @@
-// C views of the core's facts and messages, built on the stack for the
-// duration of one hook call; shared by the host's hook chains.
+// C views of the core's facts (and, from message_convert.h, messages), built
+// on the stack for the duration of one hook call; shared by the host's hook
+// chains.
 #ifndef PLAZA_BROKER_PLUGIN_EVENT_VIEWS_H_
 #define PLAZA_BROKER_PLUGIN_EVENT_VIEWS_H_
 
 #include "common/log.h"
 #include "core/hooks.h"
+#include "plugin/message_convert.h"
 #include "plugin/plugin_record.h"
 
 namespace plaza::broker {
@@ -23,17 +25,6 @@ struct ClientInfoView {
     info.connected_at_ms = facts.connected_at_ms;
   }
   plaza_client_info info{};
-};
-
-struct MessageView {
-  explicit MessageView(const Message& message) {
-    view.struct_size = sizeof(view);
-    view.topic = Str(message.topic());
-    view.payload = Str(message.payload());
-    view.qos = message.qos();
-    view.retain = message.retain() ? 1 : 0;
-  }
-  plaza_message view{};
 };
 
 // A verdict a plugin returned that this hook does not accept.

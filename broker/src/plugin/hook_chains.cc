@@ -80,13 +80,8 @@ PluginHost::Answer PluginHost::RewriteAnswer(plaza_verdict verdict, uint8_t reas
                                              std::string_view origin) {
   Answer answer{verdict, reason_code, 2, nullptr, false};
   if (rewrite) {
-    const std::string_view topic = View(rewrite->topic);
-    if (!mqtt::IsValidTopicName(topic) || rewrite->qos > 2) {
-      answer.invalid_rewrite = true;
-    } else {
-      answer.rewrite =
-          MakeMessage(topic, View(rewrite->payload), rewrite->qos, rewrite->retain != 0, origin);
-    }
+    answer.rewrite = MessageFromPlugin(rewrite, origin);
+    answer.invalid_rewrite = answer.rewrite == nullptr;
   }
   return answer;
 }

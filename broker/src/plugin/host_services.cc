@@ -7,6 +7,7 @@
 #include "common/log.h"
 #include "core/shard.h"
 #include "mqtt/topic.h"
+#include "plugin/message_convert.h"
 #include "plugin/plugin_host.h"
 #include "plugin/plugin_record.h"
 
@@ -17,13 +18,8 @@ bool ValidHook(plaza_hook hook) {
   return hook >= PLAZA_HOOK_CONNECT && hook <= PLAZA_HOOK_ATTRIBUTE;
 }
 
-// A message from a plugin, checked and copied; null if it is not valid.
-MessagePtr ToMessage(const plaza_message* message) {
-  if (!message || message->struct_size < offsetof(plaza_message, payload_format)) return nullptr;
-  const std::string_view topic = View(message->topic);
-  if (!mqtt::IsValidTopicName(topic) || message->qos > 2) return nullptr;
-  return MakeMessage(topic, View(message->payload), message->qos, message->retain != 0);
-}
+// A message from a plugin, published as the server; null if it is not valid.
+MessagePtr ToMessage(const plaza_message* message) { return MessageFromPlugin(message, {}); }
 
 plaza_status RegisterHook(plaza_plugin* plugin, plaza_hook hook, plaza_hook_fn fn,
                           void* user_data) {
