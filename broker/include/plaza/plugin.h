@@ -186,7 +186,18 @@ typedef struct plaza_message {
 } plaza_message;
 
 /* PLAZA_HOOK_CONNECT: a CONNECT arrived, before CONNACK. Also used for
- * PLAZA_HOOK_AUTH (an MQTT 5 AUTH packet during or after connecting). */
+ * PLAZA_HOOK_AUTH: an MQTT 5 AUTH packet, during connecting (after a plugin
+ * answered CONTINUE) or after it (`reauthenticate`: the client asked to
+ * re-authenticate, or continues doing so).
+ *
+ * MQTT 5 enhanced authentication: when the CONNECT names an
+ * `auth_method`, a plugin that knows the method answers ALLOW (CONNACK
+ * success, with `auth_data_out` as its Authentication Data if set),
+ * CONTINUE (the client is sent AUTH 0x18 with `auth_data_out`; its answer
+ * comes to the auth hook) or DENY. If every plugin passes, no plugin knows
+ * the method and the client is refused with 0x8C (bad authentication
+ * method) -- an unknown method is never waved through. A failed
+ * re-authentication disconnects the client with the reason code. */
 typedef struct plaza_connect_event {
   size_t struct_size;
   const plaza_client_info* client;
@@ -198,7 +209,8 @@ typedef struct plaza_connect_event {
   uint8_t reason_code;     /* with DENY, e.g. 0x86 bad user name or password */
   plaza_str reason_string; /* optional, sent to MQTT 5 clients */
   plaza_str auth_data_out; /* with CONTINUE or ALLOW, for MQTT 5 AUTH/CONNACK */
-  void* reserved[8];
+  uint8_t reauthenticate;  /* auth hook: after CONNACK (section 4.12.1) */
+  void* reserved[7];
 } plaza_connect_event;
 
 /* PLAZA_HOOK_SUBSCRIBE: one topic filter of a SUBSCRIBE. */

@@ -362,6 +362,11 @@ class ConnectEvent {
                ? detail::View(event_->auth_data)
                : "";
   }
+  // Auth hook: the client is connected and re-authenticating.
+  bool reauthenticate() const {
+    return PLAZA_DETAIL_HAS(event_, plaza_connect_event, reauthenticate) &&
+           event_->reauthenticate != 0;
+  }
   // The token for Host::Complete after returning Verdict::kPending.
   plaza_pending pending() const {
     return PLAZA_DETAIL_HAS(event_, plaza_connect_event, pending) ? event_->pending : 0;

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "core/message.h"
@@ -47,9 +48,10 @@ struct ClientFacts {
 
 enum class HookVerdict {
   kAllow,
-  kDeny,     // refuse, with an MQTT 5 reason code
-  kDrop,     // publish only: acknowledge, but route nothing
-  kPending,  // answered later through the shard's Resume* with `pending`
+  kDeny,      // refuse, with an MQTT 5 reason code
+  kDrop,      // publish only: acknowledge, but route nothing
+  kPending,   // answered later through the shard's Resume* with `pending`
+  kContinue,  // connect and auth only: send AUTH "continue authentication"
 };
 
 // With kPending, `pending` is the token the answer will carry; the client's
@@ -58,6 +60,18 @@ struct ConnectDecision {
   HookVerdict verdict = HookVerdict::kAllow;
   uint8_t reason_code = 0;
   uint64_t pending = 0;
+  std::string reason_string;  // for an MQTT 5 refusal
+  // MQTT 5 enhanced authentication: the Authentication Data for the client
+  // (in CONNACK with kAllow, in AUTH with kContinue), when set.
+  std::optional<std::string> auth_data;
+};
+
+// One step of MQTT 5 enhanced authentication: the method the client named
+// in CONNECT and the data of its CONNECT or AUTH packet.
+struct AuthStep {
+  std::string_view method;
+  std::optional<std::string_view> data;
+  bool reauthenticate = false;  // an AUTH 0x19 after CONNACK
 };
 
 struct SubscribeDecision {
@@ -86,6 +100,17 @@ class Hooks {
   // follows when the connection ends.
   virtual ConnectDecision OnConnect(const ClientFacts& client,
                                     std::optional<std::string_view> password) = 0;
+  // A CONNECT naming an MQTT 5 Authentication Method, then each AUTH of the
+  // exchange (and of a re-authentication). Unless overridden, no method is
+  // known: refused with 0x8C (bad authentication method).
+  virtual ConnectDecision OnConnectAuth(const ClientFacts& /*client*/,
+                                        std::optional<std::string_view> /*password*/,
+                                        const AuthStep& /*auth*/) {
+    return ConnectDecision{HookVerdict::kDeny, 0x8C, 0, {}, {}};
+  }
+  virtual ConnectDecision OnAuth(const ClientFacts& /*client*/, const AuthStep& /*auth*/) {
+    return ConnectDecision{HookVerdict::kDeny, 0x8C, 0, {}, {}};
+  }
   virtual SubscribeDecision OnSubscribe(const ClientFacts& client, std::string_view filter,
                                         uint8_t requested_qos) = 0;
   virtual PublishDecision OnPublish(const ClientFacts& client, const MessagePtr& message) = 0;

@@ -208,6 +208,20 @@ size_t Shard::DecodeFrom(Connection& conn, std::string_view input) {
 
 void Shard::HandlePacket(Connection& conn, mqtt::Packet& packet) {
   if (conn.state == Connection::State::kAwaitConnect) {
+    if (conn.auth && conn.auth->op) {
+      // The CONNECT waits for the client's next AUTH.
+      if (const auto* auth = std::get_if<mqtt::Auth>(&packet)) {
+        HandleAuth(conn, *auth);
+      } else if (const auto* disconnect = std::get_if<mqtt::Disconnect>(&packet)) {
+        static_cast<void>(disconnect);
+        CloseConnection(conn, CloseReason::kClientDisconnect);
+      } else {
+        ProtocolError(conn, mqtt::ReasonCode::kProtocolError,
+                      std::string(mqtt::PacketTypeName(mqtt::TypeOf(packet))) +
+                          " during authentication, which only AUTH may continue");
+      }
+      return;
+    }
     const auto* connect = std::get_if<mqtt::Connect>(&packet);
     if (!connect) {
       ProtocolError(conn, mqtt::ReasonCode::kProtocolError,
@@ -240,10 +254,7 @@ void Shard::HandlePacket(Connection& conn, mqtt::Packet& packet) {
         } else if constexpr (std::is_same_v<T, mqtt::Disconnect>) {
           HandleDisconnect(conn, p);
         } else if constexpr (std::is_same_v<T, mqtt::Auth>) {
-          // No authentication method is configured, so no CONNECT started an
-          // exchange: an AUTH is a protocol error [MQTT-4.12.0-1].
-          ProtocolError(conn, mqtt::ReasonCode::kProtocolError,
-                        "AUTH without an authentication method [MQTT-4.12.0-1]");
+          HandleAuth(conn, p);
         } else {
           // A second CONNECT [MQTT-3.1.0-2], or a packet only a server sends.
           ProtocolError(conn, mqtt::ReasonCode::kProtocolError,
@@ -272,11 +283,16 @@ void Shard::HandleConnect(Connection& conn, const mqtt::Connect& connect) {
   const bool v5 = conn.level == mqtt::kProtocolLevel5;
   const mqtt::Properties& props = connect.properties;
   if (v5 && props.authentication_method) {
-    // No enhanced authentication method is configured [MQTT-4.12.0-1].
-    PLAZA_LOG(kInfo) << "refusing " << conn.peer << ": authentication method '"
-                     << *props.authentication_method << "' is not supported";
-    Refuse5(conn, mqtt::ReasonCode::kBadAuthenticationMethod);
-    return;
+    if (!hooks_) {
+      // No plugin, so no enhanced authentication method [MQTT-4.12.0-1].
+      PLAZA_LOG(kInfo) << "refusing " << conn.peer << ": authentication method '"
+                       << *props.authentication_method << "' is not supported";
+      Refuse5(conn, mqtt::ReasonCode::kBadAuthenticationMethod,
+              "no authentication method is configured");
+      return;
+    }
+    conn.auth = std::make_unique<Connection::Auth>();
+    conn.auth->method = std::string(*props.authentication_method);
   }
   auto op = std::make_unique<PendingOp>();
   op->kind = PendingOp::Kind::kConnect;
@@ -337,6 +353,10 @@ void Shard::HandleConnect(Connection& conn, const mqtt::Connect& connect) {
     FinishConnect(conn, *op);
     return;
   }
+  if (conn.auth) {
+    StartAuthConnect(conn, std::move(op), connect.password, props.authentication_data);
+    return;
+  }
   ClientFacts facts = FactsOf(conn);
   facts.client_id = op->client_id;
   facts.clean_start = connect.clean_session;
@@ -352,8 +372,18 @@ void Shard::ApplyConnectDecision(Connection& conn, std::unique_ptr<PendingOp> op
       conn.pending = std::move(op);
       return;
     case HookVerdict::kAllow:
-      FinishConnect(conn, *op);
+      FinishConnect(conn, *op, decision.auth_data);
       return;
+    case HookVerdict::kContinue:
+      if (conn.auth) {
+        SendAuth(conn, mqtt::ReasonCode::kContinueAuthentication, decision.auth_data);
+        conn.auth->op = std::move(op);
+        return;
+      }
+      // Without an authentication method there is nothing to continue.
+      PLAZA_LOG(kWarning) << "a plugin asked to continue authenticating " << conn.peer
+                          << ", which named no authentication method: refused";
+      [[fallthrough]];
     default: {
       const uint8_t code = decision.reason_code ? decision.reason_code : 0x87;
       PLAZA_LOG(kInfo) << "refusing " << conn.peer << " (" << op->client_id
@@ -364,7 +394,8 @@ void Shard::ApplyConnectDecision(Connection& conn, std::unique_ptr<PendingOp> op
         const bool valid =
             code >= 0x80 && mqtt::IsValidReasonCode(mqtt::PacketType::kConnack, code);
         Refuse5(conn,
-                valid ? static_cast<mqtt::ReasonCode>(code) : mqtt::ReasonCode::kNotAuthorized);
+                valid ? static_cast<mqtt::ReasonCode>(code) : mqtt::ReasonCode::kNotAuthorized,
+                decision.reason_string);
       } else {
         Refuse(conn, static_cast<mqtt::ConnectReturnCode>(ConnectReturnCodeFor(code)));
       }
@@ -373,7 +404,8 @@ void Shard::ApplyConnectDecision(Connection& conn, std::unique_ptr<PendingOp> op
   }
 }
 
-void Shard::FinishConnect(Connection& conn, PendingOp& op) {
+void Shard::FinishConnect(Connection& conn, PendingOp& op,
+                          const std::optional<std::string>& auth_data) {
   const std::string& client_id = op.client_id;
   auto it = sessions_.find(client_id);
   if (it != sessions_.end() && it->second->conn != 0) {
@@ -422,6 +454,10 @@ void Shard::FinishConnect(Connection& conn, PendingOp& op) {
     p.subscription_identifier_available = true;
     p.shared_subscription_available = false;
     if (op.assigned_id) p.assigned_client_identifier = client_id;
+    if (conn.auth) {
+      p.authentication_method = conn.auth->method;
+      if (auth_data) p.authentication_data = *auth_data;
+    }
   }
   SendControl(conn, connack);
   if (present) ResumeSession(conn, *session);

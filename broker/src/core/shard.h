@@ -104,6 +104,7 @@ class Shard {
   void ResumeConnect(ConnId id, uint64_t token, const ConnectDecision& decision);
   void ResumeSubscribe(ConnId id, uint64_t token, const SubscribeDecision& decision);
   void ResumePublish(ConnId id, uint64_t token, const PublishDecision& decision);
+  void ResumeReauth(ConnId id, uint64_t token, const ConnectDecision& decision);
 
   // Services for plugins, run on this shard's thread (shard_services.cc).
   // Each returns false when the connection is not (or no longer) here.
@@ -139,7 +140,7 @@ class Shard {
   // What a connection waits for while a hook's answer is pending, and how
   // to go on when it comes.
   struct PendingOp {
-    enum class Kind { kConnect, kSubscribe, kPublish };
+    enum class Kind { kConnect, kSubscribe, kPublish, kReauth };
     Kind kind;
     uint64_t token = 0;
     // kConnect
@@ -188,6 +189,13 @@ class Shard {
     std::string close_reason;
     std::string server_reference;     // sent in the DISCONNECT of a kick
     bool will_on_disconnect = false;  // DISCONNECT 0x04
+    // MQTT 5 enhanced authentication, only for a client that asked for it.
+    struct Auth {
+      std::string method;             // from CONNECT; AUTH must repeat it
+      std::unique_ptr<PendingOp> op;  // the CONNECT waiting for its AUTH
+      bool reauthenticating = false;  // after AUTH 0x19, until it ends
+    };
+    std::unique_ptr<Auth> auth;
   };
 
   // Lifecycle (shard.cc).
@@ -198,7 +206,15 @@ class Shard {
   void HandleConnect(Connection& conn, const mqtt::Connect& connect);
   void ApplyConnectDecision(Connection& conn, std::unique_ptr<PendingOp> op,
                             const ConnectDecision& decision);
-  void FinishConnect(Connection& conn, PendingOp& op);
+  void FinishConnect(Connection& conn, PendingOp& op,
+                     const std::optional<std::string>& auth_data = std::nullopt);
+  // Enhanced authentication (shard_auth.cc).
+  void StartAuthConnect(Connection& conn, std::unique_ptr<PendingOp> op,
+                        std::optional<std::string_view> password,
+                        std::optional<std::string_view> auth_data);
+  void HandleAuth(Connection& conn, const mqtt::Auth& auth);
+  void ApplyReauthDecision(Connection& conn, const ConnectDecision& decision);
+  void SendAuth(Connection& conn, mqtt::ReasonCode code, const std::optional<std::string>& data);
   void Refuse(Connection& conn, mqtt::ConnectReturnCode code);
   void Refuse5(Connection& conn, mqtt::ReasonCode code, std::string_view reason = {});
   // Counts and logs a protocol violation, then closes the connection; an

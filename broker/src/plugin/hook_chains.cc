@@ -1,5 +1,6 @@
-// The connect, subscribe and publish chains: each plugin that registered
-// the hook is asked in configuration order until one decides. A chain can
+// The subscribe, publish and delivery chains (connect and auth are in
+// connect_chain.cc): each plugin that registered the hook is asked in
+// configuration order until one decides. A chain can
 // start at any plugin, so that when a plugin answers PENDING and later
 // PASSes, the rest of the chain runs then, on the client's worker.
 #include <algorithm>
@@ -9,27 +10,6 @@
 #include "plugin/plugin_host.h"
 
 namespace plaza::broker {
-
-// Folds one plugin's connect answer into `decision`; true when it ends the
-// chain.
-bool PluginHost::ApplyConnect(const plaza_plugin& plugin, const Answer& answer,
-                              ConnectDecision* decision) {
-  switch (answer.verdict) {
-    case PLAZA_VERDICT_PASS:
-      return false;
-    case PLAZA_VERDICT_ALLOW:
-      return true;
-    case PLAZA_VERDICT_DENY:
-      decision->verdict = HookVerdict::kDeny;
-      decision->reason_code = answer.reason_code >= 0x80 ? answer.reason_code : 0x87;
-      return true;
-    default:
-      WarnVerdict(plugin, "connect", answer.verdict);
-      decision->verdict = HookVerdict::kDeny;
-      decision->reason_code = 0x83;  // implementation specific error
-      return true;
-  }
-}
 
 bool PluginHost::ApplySubscribe(const plaza_plugin& plugin, const Answer& answer,
                                 SubscribeDecision* decision) {
@@ -84,45 +64,6 @@ PluginHost::Answer PluginHost::RewriteAnswer(plaza_verdict verdict, uint8_t reas
     answer.invalid_rewrite = answer.rewrite == nullptr;
   }
   return answer;
-}
-
-ConnectDecision PluginHost::OnConnect(const ClientFacts& client,
-                                      std::optional<std::string_view> password) {
-  // The client is known to the services from here on, so a connect hook
-  // can already set attributes on it (as auth does for rooms).
-  clients_.Add(client);
-  const ConnectDecision decision = ConnectFrom(0, client, password);
-  if (decision.verdict == HookVerdict::kDeny) clients_.Remove(client.id);
-  return decision;
-}
-
-ConnectDecision PluginHost::ConnectFrom(size_t start, const ClientFacts& client,
-                                        std::optional<std::string_view> password) {
-  ConnectDecision decision;
-  if (!any_[PLAZA_HOOK_CONNECT]) return decision;
-  ClientInfoView info(client);
-  for (size_t i = start; i < plugins_.size(); ++i) {
-    plaza_plugin& plugin = *plugins_[i];
-    const auto& hook = plugin.hooks[PLAZA_HOOK_CONNECT];
-    if (!hook.fn) continue;
-    plaza_connect_event event{};
-    event.struct_size = sizeof(event);
-    event.client = &info.info;
-    event.password = password ? Str(*password) : plaza_str{nullptr, 0};
-    event.pending = NewToken();
-    const plaza_verdict verdict = hook.fn(PLAZA_HOOK_CONNECT, &event, hook.user_data);
-    if (verdict == PLAZA_VERDICT_PENDING) {
-      PendingChain chain = NewChain(PendingChain::Kind::kConnect, i, client);
-      if (password) chain.password = std::string(*password);
-      decision.verdict = HookVerdict::kPending;
-      decision.pending = Park(event.pending, std::move(chain));
-      return decision;
-    }
-    if (ApplyConnect(plugin, Answer{verdict, event.reason_code, 2, nullptr, false}, &decision)) {
-      return decision;
-    }
-  }
-  return decision;
 }
 
 SubscribeDecision PluginHost::OnSubscribe(const ClientFacts& client, std::string_view filter,

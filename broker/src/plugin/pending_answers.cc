@@ -66,6 +66,14 @@ plaza_status PluginHost::Complete(plaza_plugin* plugin, uint64_t token,
                                 publish ? completion.rewrite : nullptr,
                                 publish ? std::string_view(chain.message->origin()) : "");
   answer.granted_qos = completion.granted_qos;
+  answer.reason_string = std::string(View(completion.reason_string));
+  if (completion.auth_data_out.data) answer.auth_data = std::string(View(completion.auth_data_out));
+  if (answer.verdict == PLAZA_VERDICT_CONTINUE && !chain.auth) {
+    PLAZA_LOG(kWarning) << "[" << plugins_[chain.index]->name << "] completed with CONTINUE for a "
+                        << "client that named no authentication method; treated as DENY";
+    answer.verdict = PLAZA_VERDICT_DENY;
+    answer.reason_code = 0x83;
+  }
   return Resume(token, std::move(chain), std::move(answer)) ? PLAZA_OK : PLAZA_ERR_UNSUPPORTED;
 }
 
@@ -90,53 +98,64 @@ void PluginHost::ExpirePending() {
                         << " ms): " << (chain.fail_open ? "passing on" : "refusing");
     // Fail open: as if the plugin had passed. Fail closed: refused, and for
     // a connection "server unavailable", which tells the client to retry.
+    const bool connecting =
+        chain.kind == PendingChain::Kind::kConnect || chain.kind == PendingChain::Kind::kAuth;
     Answer answer{chain.fail_open ? PLAZA_VERDICT_PASS : PLAZA_VERDICT_DENY,
-                  static_cast<uint8_t>(chain.kind == PendingChain::Kind::kConnect ? 0x88 : 0x87), 2,
-                  nullptr, false};
+                  static_cast<uint8_t>(connecting ? 0x88 : 0x87), 2, nullptr, false};
     Resume(token, std::move(chain), std::move(answer));
   }
 }
 
 bool PluginHost::Resume(uint64_t token, PendingChain chain, Answer answer) {
   const size_t shard = ShardOfConnection(chain.client.id);
-  return RunOn(
-      shard, [this, token, chain = std::move(chain), answer = std::move(answer)](Shard& target) {
-        const ClientFacts facts = chain.client.View();
-        const ConnId conn = chain.client.id;
-        const plaza_plugin& plugin = *plugins_[chain.index];
-        switch (chain.kind) {
-          case PendingChain::Kind::kConnect: {
-            ConnectDecision decision;
-            if (!ApplyConnect(plugin, answer, &decision)) {
-              std::optional<std::string_view> password;
-              if (chain.password) password = *chain.password;
-              decision = ConnectFrom(chain.index + 1, facts, password);
-            }
-            if (decision.verdict == HookVerdict::kDeny) clients_.Remove(conn);
-            target.ResumeConnect(conn, token, decision);
-            break;
-          }
-          case PendingChain::Kind::kSubscribe: {
-            SubscribeDecision decision;
-            decision.granted_qos = chain.granted_qos;
-            if (!ApplySubscribe(plugin, answer, &decision)) {
-              decision = SubscribeFrom(chain.index + 1, facts, chain.filter, chain.requested_qos,
-                                       decision.granted_qos);
-            }
-            target.ResumeSubscribe(conn, token, decision);
-            break;
-          }
-          case PendingChain::Kind::kPublish: {
-            PublishDecision decision;
-            decision.rewrite = chain.rewrite;
-            if (!ApplyPublish(plugin, answer, &decision)) {
-              decision = PublishFrom(chain.index + 1, facts, chain.message, decision.rewrite);
-            }
-            target.ResumePublish(conn, token, decision);
-            break;
-          }
+  return RunOn(shard, [this, token, chain = std::move(chain),
+                       answer = std::move(answer)](Shard& target) {
+    const ClientFacts facts = chain.client.View();
+    const ConnId conn = chain.client.id;
+    const plaza_plugin& plugin = *plugins_[chain.index];
+    switch (chain.kind) {
+      case PendingChain::Kind::kConnect:
+      case PendingChain::Kind::kAuth: {
+        std::optional<AuthStep> auth;
+        if (chain.auth) auth = chain.auth->View();
+        ConnectDecision decision;
+        if (!ApplyConnect(plugin, answer, &decision)) {
+          std::optional<std::string_view> password;
+          if (chain.password) password = *chain.password;
+          decision = chain.kind == PendingChain::Kind::kAuth
+                         ? AuthFrom(chain.index + 1, facts, *auth)
+                         : ConnectFrom(chain.index + 1, facts, password, auth ? &*auth : nullptr);
         }
-      });
+        const bool reauth = auth && auth->reauthenticate;
+        if (decision.verdict == HookVerdict::kDeny && !reauth) clients_.Remove(conn);
+        if (reauth) {
+          target.ResumeReauth(conn, token, decision);
+        } else {
+          target.ResumeConnect(conn, token, decision);
+        }
+        break;
+      }
+      case PendingChain::Kind::kSubscribe: {
+        SubscribeDecision decision;
+        decision.granted_qos = chain.granted_qos;
+        if (!ApplySubscribe(plugin, answer, &decision)) {
+          decision = SubscribeFrom(chain.index + 1, facts, chain.filter, chain.requested_qos,
+                                   decision.granted_qos);
+        }
+        target.ResumeSubscribe(conn, token, decision);
+        break;
+      }
+      case PendingChain::Kind::kPublish: {
+        PublishDecision decision;
+        decision.rewrite = chain.rewrite;
+        if (!ApplyPublish(plugin, answer, &decision)) {
+          decision = PublishFrom(chain.index + 1, facts, chain.message, decision.rewrite);
+        }
+        target.ResumePublish(conn, token, decision);
+        break;
+      }
+    }
+  });
 }
 
 }  // namespace plaza::broker

@@ -76,6 +76,9 @@ class PluginHost final : public Hooks {
   // Hooks.
   ConnectDecision OnConnect(const ClientFacts& client,
                             std::optional<std::string_view> password) override;
+  ConnectDecision OnConnectAuth(const ClientFacts& client, std::optional<std::string_view> password,
+                                const AuthStep& auth) override;
+  ConnectDecision OnAuth(const ClientFacts& client, const AuthStep& auth) override;
   SubscribeDecision OnSubscribe(const ClientFacts& client, std::string_view filter,
                                 uint8_t requested_qos) override;
   PublishDecision OnPublish(const ClientFacts& client, const MessagePtr& message) override;
@@ -99,12 +102,32 @@ class PluginHost final : public Hooks {
     uint8_t granted_qos;
     MessagePtr rewrite;
     bool invalid_rewrite;
+    // Connect and auth: the out-fields, copied.
+    std::string reason_string = {};
+    std::optional<std::string> auth_data = {};
+  };
+  // An AuthStep with its strings owned, for a parked chain.
+  struct OwnedAuth {
+    std::string method;
+    std::optional<std::string> data;
+    bool reauthenticate = false;
+    static OwnedAuth From(const AuthStep& step) {
+      OwnedAuth owned{std::string(step.method), std::nullopt, step.reauthenticate};
+      if (step.data) owned.data = std::string(*step.data);
+      return owned;
+    }
+    AuthStep View() const {
+      AuthStep step{method, std::nullopt, reauthenticate};
+      if (data) step.data = *data;
+      return step;
+    }
   };
   // A chain waiting for a plugin's answer, with what it needs to go on.
   struct PendingChain {
-    enum class Kind { kConnect, kSubscribe, kPublish };
+    enum class Kind { kConnect, kAuth, kSubscribe, kPublish };
     Kind kind = Kind::kConnect;
-    size_t index = 0;  // the plugin that answered PENDING
+    std::optional<OwnedAuth> auth;  // connect with a method, and auth
+    size_t index = 0;               // the plugin that answered PENDING
     OwnedFacts client;
     std::optional<std::string> password;  // connect
     std::string filter;                   // subscribe
@@ -119,8 +142,15 @@ class PluginHost final : public Hooks {
   void Unload();
 
   // The chains (hook_chains.cc), from plugin `start` on.
+  // `auth` is null for a CONNECT without an MQTT 5 authentication method.
   ConnectDecision ConnectFrom(size_t start, const ClientFacts& client,
-                              std::optional<std::string_view> password);
+                              std::optional<std::string_view> password, const AuthStep* auth);
+  ConnectDecision AuthFrom(size_t start, const ClientFacts& client, const AuthStep& auth);
+  // Runs one connect or auth hook and folds its answer; true when the chain
+  // ends (or parks: decision->verdict is then kPending).
+  bool AskConnectHook(size_t index, plaza_hook hook, const ClientFacts& client,
+                      std::optional<std::string_view> password, const AuthStep* auth,
+                      ConnectDecision* decision);
   SubscribeDecision SubscribeFrom(size_t start, const ClientFacts& client, std::string_view filter,
                                   uint8_t requested_qos, uint8_t granted_qos);
   PublishDecision PublishFrom(size_t start, const ClientFacts& client, const MessagePtr& original,
