@@ -1,0 +1,95 @@
+// What the delivery hook knows of every room: its kind and, by client id,
+// each member's seat (audience neighbourhood, stage or not). The hook runs
+// for every delivery on every worker at once, so readers take no lock and
+// write no shared memory: writers publish an immutable DeliveryWorld and
+// bump a generation counter; each thread keeps its own reference to the
+// world and swaps it only when the generation moved. A change copies the
+// room map and the one bucket of seats it touches, never a whole room.
+#ifndef PLAZA_PLUGINS_ROOMS_DELIVERY_TABLE_H_
+#define PLAZA_PLUGINS_ROOMS_DELIVERY_TABLE_H_
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "room.h"
+#include "rooms_config.h"
+
+namespace plaza::rooms {
+
+// std::hash for strings, looked up with string_views (no temporary string).
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+
+// One room's seats. Immutable once shared.
+class RoomSeats {
+ public:
+  RoomSeats(RoomKind kind, uint32_t stats_index) : kind_(kind), stats_index_(stats_index) {}
+
+  RoomKind kind() const { return kind_; }
+  // The room's slot in DeliveryStats.
+  uint32_t stats_index() const { return stats_index_; }
+  const Seat* Find(std::string_view client_id) const;
+  // A copy with `changes` applied (sharing the buckets they do not touch).
+  std::shared_ptr<const RoomSeats> With(const std::vector<SeatChange>& changes) const;
+  // A copy of another kind (the room source changed it).
+  std::shared_ptr<const RoomSeats> WithKind(RoomKind kind) const;
+
+ private:
+  static constexpr size_t kBuckets = 64;
+  using Bucket = std::unordered_map<std::string, Seat, StringHash, std::equal_to<>>;
+  static size_t BucketOf(std::string_view client_id) { return StringHash{}(client_id) % kBuckets; }
+
+  RoomKind kind_;
+  uint32_t stats_index_;
+  std::array<std::shared_ptr<const Bucket>, kBuckets> buckets_;  // null = empty
+};
+
+// Every room's seats, by room id. Immutable once shared.
+struct DeliveryWorld {
+  std::unordered_map<std::string, std::shared_ptr<const RoomSeats>, StringHash, std::equal_to<>>
+      rooms;
+  const RoomSeats* Find(std::string_view room) const {
+    const auto it = rooms.find(room);
+    return it == rooms.end() ? nullptr : it->second.get();
+  }
+};
+
+class DeliveryTable {
+ public:
+  DeliveryTable();
+  DeliveryTable(const DeliveryTable&) = delete;
+  DeliveryTable& operator=(const DeliveryTable&) = delete;
+
+  // Writers; the caller serialises them (the plugin's membership lock).
+  // Adds a room with no seats, or changes a known room's kind.
+  void PutRoom(const std::string& room_id, RoomKind kind, uint32_t stats_index);
+  // Applies seat changes to a known room.
+  void Apply(const std::string& room_id, const std::vector<SeatChange>& changes);
+
+  // Readers, from any thread: the current world. The reference stays valid
+  // until this thread calls Current() again.
+  const DeliveryWorld& Current() const;
+
+ private:
+  void Swap(std::shared_ptr<const DeliveryWorld> world);
+  std::shared_ptr<const DeliveryWorld> Latest() const;
+
+  const uint64_t instance_;  // tells this table's per-thread copies from another's
+  std::atomic<uint64_t> generation_{1};
+  mutable std::mutex mutex_;
+  std::shared_ptr<const DeliveryWorld> world_;  // guarded by mutex_; never null
+};
+
+}  // namespace plaza::rooms
+
+#endif  // PLAZA_PLUGINS_ROOMS_DELIVERY_TABLE_H_

@@ -1,0 +1,78 @@
+// rooms: the Plaza plugin that runs rooms (issue #5, docs/protocol.md).
+// Clients join and leave a room by publishing to rooms/R/join and
+// rooms/R/leave; the plugin keeps the members (capacity, roles, a grace
+// period for dropped connections), broadcasts them (a retained snapshot and
+// presence events), publishes each room's settings, decides who receives
+// member traffic (the event and world delivery policies), asks the broker
+// to conflate avatar state, and counts per-room metrics. Configuration:
+// config/rooms.yaml.
+#include <memory>
+#include <string>
+
+#include "delivery_policy.h"
+#include "plaza/plugin.hpp"
+#include "room_topics.h"
+#include "rooms_config.h"
+#include "rooms_service.h"
+
+namespace plaza::rooms {
+namespace {
+
+class RoomsPlugin final : public plaza::Plugin {
+ public:
+  explicit RoomsPlugin(const plaza::InitArgs& args)
+      : plaza::Plugin(args), config_(ParseRoomsConfig(args.config_yaml)) {
+    for (const std::string& filter : config_.conflate_filters) {
+      const plaza::Status status = host().Conflate(filter);
+      if (status != plaza::Status::kOk) {
+        host().Warning("cannot conflate " + filter + ": " + plaza::StatusName(status) +
+                       " (slow subscribers get every message of it)");
+      }
+    }
+    const size_t rooms = config_.rooms.size();
+    service_ = std::make_unique<RoomsService>(host(), config_,
+                                              std::make_unique<ConfigRoomSource>(config_));
+    host().Info("serving " + std::to_string(rooms) + " configured rooms (unknown rooms: " +
+                (config_.create_unknown_rooms ? "created as worlds" : "refused") + ")");
+  }
+
+  plaza::Verdict OnPublish(plaza::PublishEvent& event) override {
+    const plaza::MessageView message = event.message();
+    const std::optional<RoomTopic> topic = ParseRoomTopic(message.topic());
+    if (!topic) return plaza::Verdict::kPass;
+    switch (topic->topic_class) {
+      case TopicClass::kJoin:
+        return service_->Join(event, topic->room);
+      case TopicClass::kLeave:
+        return service_->Leave(event, topic->room);
+      default:
+        CountPublish(service_->table().Current(), service_->stats(), message.topic(),
+                     event.client().client_id(), message.payload().size());
+        return plaza::Verdict::kPass;
+    }
+  }
+
+  plaza::Verdict OnDeliver(plaza::DeliverEvent& event) override {
+    const plaza::MessageView message = event.message();
+    const std::string_view topic = message.topic();
+    // The fast path: most traffic of a broker may be elsewhere.
+    if (topic.substr(0, kRoomsPrefix.size()) != kRoomsPrefix) return plaza::Verdict::kPass;
+    const Delivery delivery =
+        RouteDelivery(service_->table().Current(), service_->stats(), topic,
+                      event.publisher_client_id(), event.subscriber().client_id());
+    return delivery == Delivery::kPass ? plaza::Verdict::kPass : plaza::Verdict::kDrop;
+  }
+
+  void OnDisconnect(const plaza::DisconnectEvent& event) override {
+    service_->ConnectionClosed(event.client().handle(), event.cause());
+  }
+
+ private:
+  const RoomsConfig config_;
+  std::unique_ptr<RoomsService> service_;
+};
+
+}  // namespace
+}  // namespace plaza::rooms
+
+PLAZA_PLUGIN(plaza::rooms::RoomsPlugin)
