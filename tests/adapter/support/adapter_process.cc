@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -58,13 +59,16 @@ mqtt:
 
 bool AdapterProcess::Start() {
   const std::string ports = dir_ + "/ports";
+  std::remove(ports.c_str());  // from an earlier run
+  grpc_port_ = 0;
+  metrics_port_ = 0;
   std::vector<std::string> args = {PLAZA_ADAPTER_BINARY,
                                    "-c",
                                    dir_ + "/adapter.yaml",
                                    "--database",
                                    database_url_,
                                    "--grpc-listen",
-                                   "127.0.0.1:0",
+                                   grpc_listen_,
                                    "--metrics-listen",
                                    "127.0.0.1:0",
                                    "--ports-file",

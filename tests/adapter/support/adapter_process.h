@@ -22,6 +22,9 @@ class AdapterProcess {
   // Starts and waits until the ports file appears. False (with a test
   // failure) if the adapter exits or takes too long.
   bool Start();
+  // Before Start: the gRPC address to listen on (default 127.0.0.1:0, a
+  // free port), e.g. to start again on the port of an earlier run.
+  void set_grpc_listen(std::string address) { grpc_listen_ = std::move(address); }
 
   std::string grpc_target() const { return "127.0.0.1:" + std::to_string(grpc_port_); }
   int metrics_port() const { return metrics_port_; }
@@ -43,6 +46,7 @@ class AdapterProcess {
   std::string dir_;
   std::string database_url_;
   pid_t pid_ = -1;
+  std::string grpc_listen_ = "127.0.0.1:0";
   int grpc_port_ = 0;
   int metrics_port_ = 0;
 };
