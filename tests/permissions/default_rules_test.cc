@@ -26,12 +26,15 @@ class DefaultRulesTest : public RulesFixture {
   RuleSet rules_;
 };
 
-TEST_F(DefaultRulesTest, AVisitorMayOnlyJoinAndLeave) {
+TEST_F(DefaultRulesTest, AVisitorMayJoinLeaveAndFollowTheServerTopics) {
   EXPECT_TRUE(MayPublish("rooms/world:1/join"));
   EXPECT_TRUE(MayPublish("rooms/world:1/leave"));
   EXPECT_FALSE(MayPublish("rooms/world:1/pose/ben"));
+  EXPECT_TRUE(MaySubscribe("rooms/world:1/server/#"));
+  EXPECT_TRUE(MaySubscribe("rooms/+/server/members"));  // every room's member list
   EXPECT_FALSE(MaySubscribe("rooms/world:1/#"));
-  EXPECT_FALSE(MaySubscribe("rooms/world:1/server/members"));
+  EXPECT_FALSE(MaySubscribe("rooms/world:1/pose/+"));
+  EXPECT_FALSE(MaySubscribe("rooms/world:1/items/+/owner"));
   EXPECT_FALSE(MayPublish("anything/else"));
   EXPECT_FALSE(MaySubscribe("#"));
 }

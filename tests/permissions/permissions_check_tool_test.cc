@@ -13,7 +13,7 @@ TEST(PermissionsCheckToolTest, TheShippedRulesAreValid) {
   const CommandResult result = RunCommand({PLAZA_PERMISSIONS_CHECK, PLAZA_DEFAULT_RULES});
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(result.out,
-            std::string(PLAZA_DEFAULT_RULES) + ": ok: 9 rules (7 allow, 2 deny), 3 rate limits\n");
+            std::string(PLAZA_DEFAULT_RULES) + ": ok: 10 rules (8 allow, 2 deny), 3 rate limits\n");
 }
 
 TEST(PermissionsCheckToolTest, ABadFileIsRefusedWithItsLine) {
