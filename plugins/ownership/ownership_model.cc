@@ -133,7 +133,8 @@ bool OwnershipModel::Admit(Slot& slot, const Settings& settings, uint64_t expect
     return false;
   }
   if (expected_epoch != 0 && expected_epoch != slot.epoch) {
-    *refusal = {Result::kStaleEpoch, "the item is at epoch " + std::to_string(slot.epoch)};
+    *refusal = {Result::kStaleEpoch,
+                "stale epoch: the item is at epoch " + std::to_string(slot.epoch)};
     return false;
   }
   return true;

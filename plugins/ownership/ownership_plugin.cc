@@ -72,7 +72,7 @@ class OwnershipPlugin final : public plaza::Plugin {
     items_owned_ = host().Gauge("items_owned", "Items that have an owner");
     const auto settings = model_.settings();
     host().Info(
-        "ownership: payload_format " +
+        "started: payload_format " +
         std::string(settings->payload_format == PayloadFormat::kJson ? "json" : "protobuf") +
         ", fallback " + (settings->fallback == Fallback::kFree ? "free" : "longest_present") +
         ", lease_ms " + std::to_string(settings->lease_ms) + ", " +
@@ -124,10 +124,13 @@ class OwnershipPlugin final : public plaza::Plugin {
   void OnAttribute(const plaza::AttributeEvent& event) override {
     const std::string_view room = RoomOfRoleKey(event.key());
     if (room.empty() || !IsValidRoomId(room)) return;
-    if (event.deleted()) {
-      model_.Leave(room, event.client().handle());
-    } else if (auto member = MemberOf(event.client(), room)) {
+    // Acts on the role as it is now, not as the event says: the event is
+    // queued behind the client's packets, and a leave and a quick rejoin
+    // must not end in a late leave.
+    if (auto member = MemberOf(event.client(), room)) {
       model_.Join(room, *member);
+    } else if (event.deleted()) {
+      model_.Leave(room, event.client().handle());
     }
   }
 
@@ -136,7 +139,7 @@ class OwnershipPlugin final : public plaza::Plugin {
       auto settings = std::make_shared<const Settings>(ParseSettings(event.config_yaml()));
       UpdateLeaseTimer(*settings);
       model_.SetSettings(std::move(settings));
-      host().Info("ownership: configuration reloaded");
+      host().Info("configuration reloaded");
     } catch (const std::exception& e) {
       host().Error(std::string("bad configuration, keeping the old one: ") + e.what());
     }
@@ -197,7 +200,7 @@ class OwnershipPlugin final : public plaza::Plugin {
     std::string error;
     const std::optional<Member> member = MemberOf(client, topic.room);
     if (!member) {
-      outcome = {Result::kNotMember, "join the room first"};
+      outcome = {Result::kNotMember, "not a member of the room: join it first"};
     } else if (!ParseRequest(message.payload(), settings->payload_format, &request, &error)) {
       outcome = {Result::kBadPayload, error};
     } else if (topic.kind == RoomTopic::Kind::kClaim) {
@@ -224,8 +227,7 @@ class OwnershipPlugin final : public plaza::Plugin {
   // usable one, else to rooms/R/server/reply; to the requester alone.
   void SendReply(plaza::ClientHandle client, std::string_view room,
                  const plaza::MessageView& request, const Outcome& outcome, PayloadFormat format) {
-    std::string reason = ResultName(outcome.result);
-    if (!outcome.detail.empty()) reason += ": " + outcome.detail;
+    const std::string reason = outcome.detail.empty() ? ResultName(outcome.result) : outcome.detail;
     plaza::Message reply;
     reply.qos = 1;
     reply.correlation_data = std::string(request.correlation_data());
@@ -247,7 +249,9 @@ class OwnershipPlugin final : public plaza::Plugin {
     message.qos = 1;
     message.retain = true;
     const plaza::Status status = host().Publish(message);
-    if (status != plaza::Status::kOk) {
+    if (status == plaza::Status::kUnsupported) {
+      host().Debug("not published (the broker is stopping): " + message.topic);
+    } else if (status != plaza::Status::kOk) {
       host().Warning("cannot publish " + message.topic + ": " + plaza::StatusName(status));
     }
     Count(owner_changes_);
