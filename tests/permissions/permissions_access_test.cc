@@ -66,6 +66,17 @@ TEST_F(PermissionsAccessTest, WhatNoRuleAllowsIsRefused) {
   EXPECT_EQ(env_.Metric("denied_subscriptions_total"), 3);
 }
 
+TEST_F(PermissionsAccessTest, AnMqtt5ClientIsToldNotAuthorized) {
+  Start(kOpenRules);
+  V5Connection ben;
+  ASSERT_TRUE(ben.Connect(env_.port(), "ben-5", "ben"));
+  EXPECT_EQ(ben.Subscribe("closed/#", 1), 0x87);
+  EXPECT_EQ(ben.Subscribe("open/#", 2), 1);
+  EXPECT_EQ(ben.PublishQos1("closed/x", "refused", 3), 0x87);
+  EXPECT_EQ(ben.PublishQos1("open/x", "marker", 4), 0);
+  EXPECT_EQ(TopicsUntil(*watcher_, "marker"), std::vector<std::string>{"open/x"});
+}
+
 TEST_F(PermissionsAccessTest, MosquittoSubIsToldItsSubscriptionWasDenied) {
   Start(kOpenRules);
   const CommandResult refused =

@@ -143,6 +143,22 @@ int V5Connection::PublishQos1(std::string_view topic, std::string_view payload,
   return -1;
 }
 
+int V5Connection::Subscribe(std::string_view filter, uint16_t packet_id) {
+  std::string body;
+  body.push_back(static_cast<char>(packet_id >> 8));
+  body.push_back(static_cast<char>(packet_id & 0xff));
+  body.push_back(0);  // no properties
+  PutString(&body, filter);
+  body.push_back(1);  // QoS 1
+  if (!socket_.Send(Frame((raw::kSubscribe << 4) | 0x02, body))) return -1;
+  while (const std::optional<raw::Packet> packet = socket_.ReadPacket()) {
+    // Packet id, properties (none from this broker to a bare SUBSCRIBE), one code.
+    if (packet->type != raw::kSuback || packet->body.size() < 4) continue;
+    return static_cast<uint8_t>(packet->body.back());
+  }
+  return -1;
+}
+
 bool V5Connection::PublishQos0(std::string_view topic, std::string_view payload) {
   std::string body;
   PutString(&body, topic);

@@ -100,6 +100,8 @@ class V5Connection {
   bool Connect(uint16_t port, std::string_view client_id, std::string_view username = "");
   // PUBLISH at QoS 1 with `packet_id`; the PUBACK's reason code, or -1.
   int PublishQos1(std::string_view topic, std::string_view payload, uint16_t packet_id);
+  // SUBSCRIBE one filter at QoS 1; the SUBACK's reason code, or -1.
+  int Subscribe(std::string_view filter, uint16_t packet_id);
   // PUBLISH at QoS 0 (no answer).
   bool PublishQos0(std::string_view topic, std::string_view payload);
   // The reason code of a DISCONNECT from the broker, if one arrives before
