@@ -1,7 +1,8 @@
 // A stand-in for the rooms plugin in the ownership tests: a client that
 // publishes rooms/R/join becomes a member of R (attributes room.R.role
 // "peer" and room.R.joined_at, the first join's Unix milliseconds), one that
-// publishes rooms/R/leave stops being one. It answers PASS, as the rooms
+// publishes rooms/R/leave stops being one; rooms/R/demote deletes only the
+// role, as a moderator's action in the rooms plugin would. It answers PASS, as the rooms
 // plugin does, so the ownership plugin after it sees both. The end-to-end
 // tests with the real rooms plugin replace it.
 #include <chrono>
@@ -33,6 +34,8 @@ class MembershipFixture final : public plaza::Plugin {
             std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(now).count()));
       }
       host().SetAttribute(client, key + ".role", "peer");
+    } else if (action == "demote") {
+      host().DeleteAttribute(client, key + ".role");
     } else if (action == "leave") {
       host().DeleteAttribute(client, key + ".role");
       host().DeleteAttribute(client, key + ".joined_at");

@@ -79,6 +79,18 @@ TEST_F(OwnershipLifecycleTest, LeavingTheRoomFreesTheItem) {
   EXPECT_EQ(ParseReply(reply->payload).reason_code(), 0x87u);
 }
 
+TEST_F(OwnershipLifecycleTest, LosingTheRoleEndsOwnership) {
+  // No leave is published: the plugin learns of it from the attribute hook.
+  Start();
+  MosqClient ann(broker_.port(), "ann-1");
+  ASSERT_TRUE(JoinAs(&ann, "ann")) << ann.error();
+  ASSERT_TRUE(ann.Publish(ItemTopic("r", "ball", "claim"), "", 1));
+  ExpectOwner("ball", "ann", 1);
+  ASSERT_TRUE(ann.Publish("rooms/r/demote", "", 1));
+  ExpectOwner("ball", "", 2);
+  EXPECT_EQ(last_change_, plaza::room::v1::OWNER_CHANGE_OWNER_LEFT);
+}
+
 TEST_F(OwnershipLifecycleTest, TheFallbackIsTheMemberPresentLongest) {
   Start("      fallback: longest_present\n");
   MosqClient ann(broker_.port(), "ann-1");
