@@ -19,25 +19,86 @@ Delivery DecideEvent(const RoomSeats& room, std::string_view publisher,
   return Delivery::kDrop;
 }
 
-Delivery RouteDelivery(const DeliveryWorld& world, DeliveryStats& stats, std::string_view topic,
-                       std::optional<std::string_view> publisher, std::string_view subscriber) {
-  if (topic.substr(0, kRoomsPrefix.size()) != kRoomsPrefix) return Delivery::kPass;
+namespace {
+
+// The neighbourhood a presence event is about (its user property), if any.
+std::optional<uint32_t> NeighbourhoodOf(const plaza::MessageView& message) {
+  for (size_t i = 0; i < message.user_property_count(); ++i) {
+    const plaza::UserPropertyView property = message.user_property(i);
+    if (property.key != kNeighbourhoodProperty) continue;
+    uint32_t group = 0;
+    for (const char c : property.value) {
+      if (c < '0' || c > '9') return std::nullopt;
+      group = group * 10 + static_cast<uint32_t>(c - '0');
+    }
+    return group;
+  }
+  return std::nullopt;
+}
+
+// The server's member broadcasts in an event: presence about an audience
+// member to the stage and its neighbourhood; each subscriber's own copy of
+// the snapshot.
+Routed RouteEventBroadcast(const RoomSeats& room, std::string_view rest,
+                           const plaza::MessageView& message, std::string_view subscriber) {
+  Routed routed;
+  if (rest == "server/presence") {
+    const std::optional<uint32_t> about = NeighbourhoodOf(message);
+    if (!about) return routed;  // a stage member: everyone hears of it
+    const Seat* to = room.Find(subscriber);
+    if (!to || (!to->stage && to->group != *about)) routed.delivery = Delivery::kDrop;
+    return routed;
+  }
+  if (rest == "server/members") {
+    const Seat* to = room.Find(subscriber);
+    if (!to) return routed;  // the published copy: the stage only
+    std::shared_ptr<const MemberViews> views = room.views().Get();
+    if (!views) return routed;
+    if (to->stage) {
+      routed.payload = views->stage;
+    } else if (to->group < views->by_group.size()) {
+      routed.payload = views->by_group[to->group];
+    } else {
+      return routed;
+    }
+    routed.delivery = Delivery::kRewrite;
+    routed.views = std::move(views);
+  }
+  return routed;
+}
+
+}  // namespace
+
+Routed RouteDelivery(const DeliveryWorld& world, DeliveryStats& stats,
+                     const plaza::MessageView& message, std::optional<std::string_view> publisher,
+                     std::string_view subscriber) {
+  Routed routed;
+  const std::string_view topic = message.topic();
+  if (topic.substr(0, kRoomsPrefix.size()) != kRoomsPrefix) return routed;
   const std::optional<RoomTopic> parsed = ParseRoomTopic(topic);
-  if (!parsed) return Delivery::kPass;
+  if (!parsed) return routed;
   const RoomSeats* room = world.Find(parsed->room);
-  if (!room) return Delivery::kPass;  // not a room this plugin runs
+  if (!room) return routed;  // not a room this plugin runs
   const bool from_client = publisher && !publisher->empty();
   if (from_client &&
       (parsed->topic_class == TopicClass::kJoin || parsed->topic_class == TopicClass::kLeave)) {
-    return Delivery::kDrop;
+    routed.delivery = Delivery::kDrop;
+    return routed;
   }
-  if (from_client && room->kind() == RoomKind::kEvent && IsMemberTraffic(parsed->topic_class) &&
-      DecideEvent(*room, *publisher, subscriber) == Delivery::kDrop) {
-    stats.AddDropped(room->stats_index());
-    return Delivery::kDrop;
+  if (room->kind() == RoomKind::kEvent) {
+    if (from_client && IsMemberTraffic(parsed->topic_class) &&
+        DecideEvent(*room, *publisher, subscriber) == Delivery::kDrop) {
+      routed.delivery = Delivery::kDrop;
+    } else if (!from_client && parsed->topic_class == TopicClass::kServer) {
+      routed = RouteEventBroadcast(*room, parsed->rest, message, subscriber);
+    }
+    if (routed.delivery == Delivery::kDrop) {
+      stats.AddDropped(room->stats_index());
+      return routed;
+    }
   }
   stats.AddDelivered(room->stats_index());
-  return Delivery::kPass;
+  return routed;
 }
 
 void CountPublish(const DeliveryWorld& world, DeliveryStats& stats, std::string_view topic,

@@ -70,6 +70,10 @@ void DeliveryTable::Apply(const std::string& room_id, const std::vector<SeatChan
   Swap(std::move(world));
 }
 
+void DeliveryTable::SetViews(const std::string& room_id, std::shared_ptr<const MemberViews> views) {
+  if (const RoomSeats* room = Latest()->Find(room_id)) room->views().Set(std::move(views));
+}
+
 const DeliveryWorld& DeliveryTable::Current() const {
   ThreadCopy& copy = thread_copy;
   const uint64_t generation = generation_.load(std::memory_order_acquire);

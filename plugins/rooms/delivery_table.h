@@ -19,6 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "payloads.h"
 #include "room.h"
 #include "rooms_config.h"
 
@@ -30,10 +31,31 @@ struct StringHash {
   size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
 };
 
-// One room's seats. Immutable once shared.
+// The newest member views of a room (payloads.h), for the delivery hook to
+// hand each subscriber its copy of the snapshot. One per room, shared by
+// every version of its RoomSeats; read only on snapshot deliveries, so a
+// mutex is cheap enough.
+class ViewsSlot {
+ public:
+  void Set(std::shared_ptr<const MemberViews> views) {
+    std::lock_guard lock(mutex_);
+    views_ = std::move(views);
+  }
+  std::shared_ptr<const MemberViews> Get() const {
+    std::lock_guard lock(mutex_);
+    return views_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::shared_ptr<const MemberViews> views_;  // guarded by mutex_
+};
+
+// One room's seats. Immutable once shared (but for its views slot).
 class RoomSeats {
  public:
-  RoomSeats(RoomKind kind, uint32_t stats_index) : kind_(kind), stats_index_(stats_index) {}
+  RoomSeats(RoomKind kind, uint32_t stats_index)
+      : kind_(kind), stats_index_(stats_index), views_(std::make_shared<ViewsSlot>()) {}
 
   RoomKind kind() const { return kind_; }
   // The room's slot in DeliveryStats.
@@ -43,6 +65,7 @@ class RoomSeats {
   std::shared_ptr<const RoomSeats> With(const std::vector<SeatChange>& changes) const;
   // A copy of another kind (the room source changed it).
   std::shared_ptr<const RoomSeats> WithKind(RoomKind kind) const;
+  ViewsSlot& views() const { return *views_; }
 
  private:
   static constexpr size_t kBuckets = 64;
@@ -51,6 +74,7 @@ class RoomSeats {
 
   RoomKind kind_;
   uint32_t stats_index_;
+  std::shared_ptr<ViewsSlot> views_;
   std::array<std::shared_ptr<const Bucket>, kBuckets> buckets_;  // null = empty
 };
 
@@ -75,6 +99,8 @@ class DeliveryTable {
   void PutRoom(const std::string& room_id, RoomKind kind, uint32_t stats_index);
   // Applies seat changes to a known room.
   void Apply(const std::string& room_id, const std::vector<SeatChange>& changes);
+  // Replaces a known room's member views.
+  void SetViews(const std::string& room_id, std::shared_ptr<const MemberViews> views);
 
   // Readers, from any thread: the current world. The reference stays valid
   // until this thread calls Current() again.

@@ -49,6 +49,42 @@ std::string EncodeMembers(const Room& room, PayloadFormat format) {
   return Encode(snapshot, format);
 }
 
+MemberViews EncodeMemberViews(const Room& room, PayloadFormat format) {
+  MemberViews views;
+  if (room.config().kind != RoomKind::kEvent) {
+    views.outsider = EncodeMembers(room, format);
+    return views;
+  }
+  room::v1::RoomMembers base;
+  base.set_room_id(room.id());
+  base.set_kind(std::string(KindName(room.config().kind)));
+  base.set_capacity(static_cast<int32_t>(room.config().capacity));
+  base.set_version(room.version());
+  room::v1::RoomMembers everyone = base;
+  std::vector<room::v1::RoomMembers> groups(room.group_sizes().size(), base);
+  uint32_t audience = 0;
+  for (const Member* member : room.MembersInJoinOrder()) {
+    const room::v1::Member proto = ToProto(*member);
+    *everyone.add_members() = proto;
+    if (member->group == kNoGroup) {
+      *base.add_members() = proto;  // the stage is in every copy
+      for (room::v1::RoomMembers& group : groups) *group.add_members() = proto;
+    } else {
+      ++audience;
+      if (member->group < groups.size()) *groups[member->group].add_members() = proto;
+    }
+  }
+  base.set_audience_count(audience);
+  everyone.set_audience_count(audience);
+  views.outsider = Encode(base, format);
+  views.stage = Encode(everyone, format);
+  for (room::v1::RoomMembers& group : groups) {
+    group.set_audience_count(audience);
+    views.by_group.push_back(Encode(group, format));
+  }
+  return views;
+}
+
 std::string EncodePresence(const Room& room, const Member& member, bool joined,
                            PayloadFormat format) {
   room::v1::PresenceEvent event;

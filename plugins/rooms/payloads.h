@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "room.h"
 #include "rooms_config.h"
@@ -25,6 +26,18 @@ std::string_view ContentType(PayloadFormat format);
 
 // rooms/R/server/members: the room's members in join order.
 std::string EncodeMembers(const Room& room, PayloadFormat format);
+
+// The member list as each recipient sees it. A world's list is the same for
+// everyone (`outsider`). An event's audience is too large to send to
+// everyone on every change, so each copy is tailored: the stage sees every
+// member, an audience member the stage and its own neighbourhood, anyone
+// else the stage only; every copy counts the whole audience.
+struct MemberViews {
+  std::string outsider;               // the retained copy
+  std::string stage;                  // events: every member
+  std::vector<std::string> by_group;  // events: the stage and neighbourhood g
+};
+MemberViews EncodeMemberViews(const Room& room, PayloadFormat format);
 // rooms/R/server/presence: `member` joined (or left) and the room is now
 // at `version`.
 std::string EncodePresence(const Room& room, const Member& member, bool joined,

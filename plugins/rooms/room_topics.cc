@@ -24,7 +24,8 @@ std::optional<RoomTopic> ParseRoomTopic(std::string_view topic) {
   const std::string_view tail = topic.substr(kRoomsPrefix.size());
   const size_t slash = tail.find('/');
   if (slash == 0 || slash == std::string_view::npos) return std::nullopt;
-  return RoomTopic{tail.substr(0, slash), ClassOf(tail.substr(slash + 1))};
+  const std::string_view rest = tail.substr(slash + 1);
+  return RoomTopic{tail.substr(0, slash), rest, ClassOf(rest)};
 }
 
 bool IsValidRoomId(std::string_view id) {

@@ -31,9 +31,10 @@ inline bool IsMemberTraffic(TopicClass c) {
          c == TopicClass::kEmote;
 }
 
-// A topic under rooms/: the room id and the class of the rest.
+// A topic under rooms/: the room id, what follows "rooms/R/", and its class.
 struct RoomTopic {
   std::string_view room;
+  std::string_view rest;
   TopicClass topic_class = TopicClass::kOther;
 };
 

@@ -57,10 +57,23 @@ class RoomsPlugin final : public plaza::Plugin {
     const std::string_view topic = message.topic();
     // The fast path: most traffic of a broker may be elsewhere.
     if (topic.substr(0, kRoomsPrefix.size()) != kRoomsPrefix) return plaza::Verdict::kPass;
-    const Delivery delivery =
-        RouteDelivery(service_->table().Current(), service_->stats(), topic,
+    const Routed routed =
+        RouteDelivery(service_->table().Current(), service_->stats(), message,
                       event.publisher_client_id(), event.subscriber().client_id());
-    return delivery == Delivery::kPass ? plaza::Verdict::kPass : plaza::Verdict::kDrop;
+    switch (routed.delivery) {
+      case Delivery::kPass:
+        return plaza::Verdict::kPass;
+      case Delivery::kDrop:
+        return plaza::Verdict::kDrop;
+      case Delivery::kRewrite: {
+        // A snapshot tailored to this subscriber (rare: one per change).
+        plaza::Message copy = plaza::Message::CopyOf(message);
+        copy.payload = std::string(routed.payload);
+        event.set_rewrite(std::move(copy));
+        return plaza::Verdict::kPass;
+      }
+    }
+    return plaza::Verdict::kPass;
   }
 
   void OnDisconnect(const plaza::DisconnectEvent& event) override {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "delivery_policy.h"
 #include "payloads.h"
 #include "room_topics.h"
 
@@ -280,6 +281,10 @@ void RoomsService::AnnounceLocked(Room& room, const Member& member, bool joined)
   presence.topic = ServerTopic(room.id(), "presence");
   presence.payload = EncodePresence(room, member, joined, config_.payload_format);
   presence.qos = 1;
+  if (member.group != kNoGroup) {
+    // For the delivery hook: only the stage and this neighbourhood hear of it.
+    presence.user_properties.emplace_back(kNeighbourhoodProperty, std::to_string(member.group));
+  }
   broadcaster_->Post(std::move(presence));
   broadcaster_->SnapshotDue(room.id());
 }
@@ -292,7 +297,10 @@ std::optional<plaza::Message> RoomsService::BuildSnapshot(const std::string& roo
     std::lock_guard lock(mutex_);
     Room* room = registry_.Find(room_id);
     if (!room) return std::nullopt;
-    snapshot.payload = EncodeMembers(*room, config_.payload_format);
+    auto views = std::make_shared<MemberViews>(EncodeMemberViews(*room, config_.payload_format));
+    snapshot.payload = views->outsider;
+    // Before the publish: its deliveries hand each subscriber its copy.
+    table_.SetViews(room_id, std::move(views));
   }
   snapshot.topic = ServerTopic(room_id, "members");
   snapshot.qos = 1;

@@ -23,9 +23,18 @@ class DeliveryPolicyTest : public ::testing::Test {
                              {"b1", Seat{1, false}}});
     table_.Apply("world:1", {{"p1", Seat{}}, {"p2", Seat{}}});
   }
-  Delivery Route(std::string_view topic, std::optional<std::string_view> from,
+  Routed RouteMessage(const std::string& topic, std::optional<std::string_view> from,
+                      std::string_view to, std::vector<plaza_user_property> properties = {}) {
+    plaza_message message{};
+    message.struct_size = sizeof(message);
+    message.topic = {topic.data(), topic.size()};
+    message.user_properties = properties.empty() ? nullptr : properties.data();
+    message.user_property_count = properties.size();
+    return RouteDelivery(table_.Current(), stats_, plaza::MessageView(&message), from, to);
+  }
+  Delivery Route(const std::string& topic, std::optional<std::string_view> from,
                  std::string_view to) {
-    return RouteDelivery(table_.Current(), stats_, topic, from, to);
+    return RouteMessage(topic, from, to).delivery;
   }
 
   DeliveryTable table_;
@@ -75,6 +84,44 @@ TEST_F(DeliveryPolicyTest, RoutesByTopicClass) {
   EXPECT_EQ(Route("chat/lobby", "a1", "b1"), Delivery::kPass);
   EXPECT_EQ(Route("rooms/", "a1", "b1"), Delivery::kPass);
   EXPECT_EQ(Route("rooms/event:1", "a1", "b1"), Delivery::kPass);
+}
+
+TEST_F(DeliveryPolicyTest, EventPresenceOfTheAudienceReachesItsNeighbourhoodAndTheStage) {
+  const plaza_user_property about_group_0{{"neighbourhood", 13}, {"0", 1}};
+  const std::string presence = "rooms/event:1/server/presence";
+  EXPECT_EQ(RouteMessage(presence, std::nullopt, "a2", {about_group_0}).delivery, Delivery::kPass);
+  EXPECT_EQ(RouteMessage(presence, std::nullopt, "star", {about_group_0}).delivery,
+            Delivery::kPass);
+  EXPECT_EQ(RouteMessage(presence, std::nullopt, "b1", {about_group_0}).delivery, Delivery::kDrop);
+  EXPECT_EQ(RouteMessage(presence, std::nullopt, "outsider", {about_group_0}).delivery,
+            Delivery::kDrop);
+  // About the stage: everyone hears of it.
+  EXPECT_EQ(RouteMessage(presence, std::nullopt, "b1").delivery, Delivery::kPass);
+  EXPECT_EQ(RouteMessage(presence, std::nullopt, "outsider").delivery, Delivery::kPass);
+  // A world has no neighbourhoods.
+  EXPECT_EQ(
+      RouteMessage("rooms/world:1/server/presence", std::nullopt, "p1", {about_group_0}).delivery,
+      Delivery::kPass);
+}
+
+TEST_F(DeliveryPolicyTest, EachSubscriberGetsItsCopyOfAnEventSnapshot) {
+  const std::string members = "rooms/event:1/server/members";
+  // No views yet: the published copy passes.
+  EXPECT_EQ(RouteMessage(members, std::nullopt, "a1").delivery, Delivery::kPass);
+  auto views = std::make_shared<MemberViews>();
+  views->outsider = "stage only";
+  views->stage = "everyone";
+  views->by_group = {"stage and group 0", "stage and group 1"};
+  table_.SetViews("event:1", views);
+  Routed routed = RouteMessage(members, std::nullopt, "a1");
+  EXPECT_EQ(routed.delivery, Delivery::kRewrite);
+  EXPECT_EQ(routed.payload, "stage and group 0");
+  EXPECT_EQ(RouteMessage(members, std::nullopt, "b1").payload, "stage and group 1");
+  EXPECT_EQ(RouteMessage(members, std::nullopt, "star").payload, "everyone");
+  EXPECT_EQ(RouteMessage(members, std::nullopt, "outsider").delivery, Delivery::kPass);
+  // The views survive later seat changes.
+  table_.Apply("event:1", {{"a9", Seat{1, false}}});
+  EXPECT_EQ(RouteMessage(members, std::nullopt, "a9").payload, "stage and group 1");
 }
 
 TEST_F(DeliveryPolicyTest, CountsDeliveriesAndDropsPerRoom) {

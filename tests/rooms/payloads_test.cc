@@ -40,6 +40,40 @@ TEST(PayloadsTest, MembersSnapshotInProtobuf) {
   EXPECT_EQ(snapshot.members(1).role(), "audience");
 }
 
+TEST(PayloadsTest, EventViewsAreTailored) {
+  RoomConfig config;
+  config.id = "event:2";
+  config.kind = RoomKind::kEvent;
+  config.cast = {{"star", Role::kPerformer}};
+  Room room(config, 2);
+  room.Join({1, "c1"}, {"a1", ""}, 1);
+  room.Join({2, "c2"}, {"star", ""}, 2);
+  room.Join({3, "c3"}, {"a2", ""}, 3);
+  room.Join({4, "c4"}, {"a3", ""}, 4);  // neighbourhood 1
+  const MemberViews views = EncodeMemberViews(room, PayloadFormat::kProtobuf);
+  const auto ids = [](const std::string& payload) {
+    room::v1::RoomMembers members;
+    members.ParseFromString(payload);
+    std::vector<std::string> out;
+    for (const auto& m : members.members()) out.push_back(m.user_id());
+    out.push_back("audience=" + std::to_string(members.audience_count()));
+    return out;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(ids(views.outsider), (V{"star", "audience=3"}));
+  EXPECT_EQ(ids(views.stage), (V{"a1", "star", "a2", "a3", "audience=3"}));
+  ASSERT_EQ(views.by_group.size(), 2u);
+  EXPECT_EQ(ids(views.by_group[0]), (V{"a1", "star", "a2", "audience=3"}));
+  EXPECT_EQ(ids(views.by_group[1]), (V{"star", "a3", "audience=3"}));
+  // A world's list is one for all.
+  config.kind = RoomKind::kWorld;
+  Room world(config, 2);
+  world.Join({1, "c1"}, {"p1", ""}, 1);
+  const MemberViews world_views = EncodeMemberViews(world, PayloadFormat::kProtobuf);
+  EXPECT_EQ(ids(world_views.outsider), (V{"p1", "audience=0"}));
+  EXPECT_TRUE(world_views.by_group.empty());
+}
+
 TEST(PayloadsTest, JsonUsesSnakeCaseNames) {
   const Room room = TwoMembers();
   const std::string json = EncodeMembers(room, PayloadFormat::kJson);

@@ -104,6 +104,85 @@ TEST_F(RoomsDeliveryTest, EventStageReachesAllAndAudienceOnlyItsNeighbourhood) {
   EXPECT_GE(RoomMetric("deliveries_total", "event:1"), 5 + 6 + 3);
 }
 
+// In an event, presence about an audience member reaches the stage and its
+// neighbourhood only, and each subscriber's copy of the snapshot lists what
+// it may know: the stage everyone, an audience member the stage and its
+// neighbourhood, an outsider the stage; all count the whole audience.
+TEST_F(RoomsDeliveryTest, EventMemberBroadcastsFollowTheNeighbourhoods) {
+  using room::v1::PresenceEvent;
+  using room::v1::RoomMembers;
+  using Ids = std::vector<std::string>;
+  const std::string server = "rooms/event:1/server/#";
+  const std::string members_topic = "rooms/event:1/server/members";
+  std::map<std::string, std::vector<Received>> seen;
+  std::map<std::string, std::unique_ptr<MosqClient>> audience;
+  const auto join = [&](const std::string& id) {
+    auto client = std::make_unique<MosqClient>(broker_.port(), id);
+    ASSERT_TRUE(client->Connect());
+    ASSERT_EQ(client->Subscribe(server, 1), 1);
+    ASSERT_TRUE(client->Publish("rooms/event:1/join", "", 1));
+    audience[id] = std::move(client);
+  };
+  // The performer (user id = client id "star") and four audience members.
+  PahoClient stage(broker_.port(), "star");
+  ASSERT_TRUE(stage.Connect());
+  ASSERT_EQ(stage.Subscribe(server, 1), 1);
+  ASSERT_TRUE(stage.Publish("rooms/event:1/join", "", 1));
+  // Presence goes out asynchronously: let the stage's own event pass before
+  // the audience subscribes.
+  ASSERT_TRUE(WaitForPresence(stage, "event:1", "star", PresenceEvent::KIND_JOINED, &seen["star"]));
+  for (const char* id : {"a1", "a2", "a3", "a4"}) join(id);  // a1 a2 | a3 a4
+  ASSERT_TRUE(audience["a2"]->Publish("rooms/event:1/leave", "", 1));
+  ASSERT_TRUE(audience["a4"]->Publish("rooms/event:1/leave", "", 1));
+  join("a5");  // takes a2's seat in the first neighbourhood
+
+  // The stage's copy lists everyone; once it shows a5, the snapshot is out.
+  ASSERT_TRUE(ReceiveMatching<RoomMembers>(
+      stage, members_topic,
+      [](const RoomMembers& m) {
+        return UserIds(m) == Ids{"star", "a1", "a3", "a5"};
+      },
+      &seen["star"]))
+      << broker_.log();
+  // A new subscription gets the retained snapshot, tailored.
+  const auto copy_for = [&](const std::string& id) {
+    MosqClient& client = *audience[id];
+    EXPECT_EQ(client.Subscribe(members_topic, 1), 1);
+    return ReceiveMatching<RoomMembers>(
+        client, members_topic, [](const RoomMembers& m) { return m.version() >= 8; }, &seen[id]);
+  };
+  auto a1_copy = copy_for("a1");
+  ASSERT_TRUE(a1_copy);
+  EXPECT_EQ(UserIds(*a1_copy), (Ids{"star", "a1", "a5"}));
+  EXPECT_EQ(a1_copy->audience_count(), 3u);
+  auto a3_copy = copy_for("a3");
+  ASSERT_TRUE(a3_copy);
+  EXPECT_EQ(UserIds(*a3_copy), (Ids{"star", "a3"}));
+  const CommandResult outsider =
+      RunCommand({"mosquitto_sub", "-h", "127.0.0.1", "-p", std::to_string(broker_.port()), "-t",
+                  members_topic, "-C", "1", "-N", "-W", "5"});
+  RoomMembers outsider_copy;
+  ASSERT_TRUE(DecodePayload(outsider.out, &outsider_copy)) << outsider.err;
+  EXPECT_EQ(UserIds(outsider_copy), (Ids{"star"}));
+  EXPECT_EQ(outsider_copy.audience_count(), 3u);
+
+  // The performer leaves last: everyone hears of it, which ends each log.
+  ASSERT_TRUE(stage.Publish("rooms/event:1/leave", "", 1));
+  ASSERT_TRUE(WaitForPresence(stage, "event:1", "star", PresenceEvent::KIND_LEFT, &seen["star"]));
+  for (const char* id : {"a1", "a3", "a5"}) {
+    ASSERT_TRUE(
+        WaitForPresence(*audience[id], "event:1", "star", PresenceEvent::KIND_LEFT, &seen[id]))
+        << id;
+  }
+  EXPECT_EQ(PresenceLog(seen["star"]),
+            (Ids{"joined:star", "joined:a1", "joined:a2", "joined:a3", "joined:a4", "left:a2",
+                 "left:a4", "joined:a5", "left:star"}));
+  EXPECT_EQ(PresenceLog(seen["a1"]),
+            (Ids{"joined:a1", "joined:a2", "left:a2", "joined:a5", "left:star"}));
+  EXPECT_EQ(PresenceLog(seen["a3"]), (Ids{"joined:a3", "joined:a4", "left:a4", "left:star"}));
+  EXPECT_EQ(PresenceLog(seen["a5"]), (Ids{"joined:a5", "left:star"}));
+}
+
 TEST_F(RoomsDeliveryTest, WorldIsAllToAll) {
   auto p1 = Member<PahoClient>("p1", "world:1");
   auto p2 = Member("p2", "world:1");

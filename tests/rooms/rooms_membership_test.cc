@@ -24,10 +24,10 @@ rooms:
   - id: "world:1"
     kind: world
     settings: {volume: 0.5, bgm_url: "https://cdn/bgm.ogg", venue_asset_url: "https://cdn/venue"}
-  - id: "event:1"
-    kind: event
+  - id: "world:2"
+    kind: world
     capacity: 2
-    performers: [star]
+    owners: [star]
 )";
 
 // The Reply `client` gets for its request on rooms/<room>/server/reply.
@@ -136,30 +136,30 @@ TEST_F(RoomsMembershipTest, ALateJoinerGetsTheRetainedSnapshotAndSettings) {
 }
 
 TEST_F(RoomsMembershipTest, AFullRoomRefusesWithQuotaExceeded) {
-  auto watcher_client = Watcher(broker_.port(), "rooms/event:1/server/members");
+  auto watcher_client = Watcher(broker_.port(), "rooms/world:2/server/members");
   ASSERT_TRUE(watcher_client);
   PahoClient& watcher = *watcher_client;
   auto a = UserClient(broker_.port(), "a", "a");
   auto b = UserClient(broker_.port(), "b", "b");
   ASSERT_TRUE(a && b);
-  ASSERT_TRUE(a->Publish("rooms/event:1/join", "", 1));
-  ASSERT_TRUE(b->Publish("rooms/event:1/join", "", 1));
-  ASSERT_TRUE(WaitForMembers(watcher, "event:1", {"a", "b"}));
+  ASSERT_TRUE(a->Publish("rooms/world:2/join", "", 1));
+  ASSERT_TRUE(b->Publish("rooms/world:2/join", "", 1));
+  ASSERT_TRUE(WaitForMembers(watcher, "world:2", {"a", "b"}));
 
   // MQTT 3.1.1: a normal PUBACK (3.1.1 has no negative one), and the Reply.
   auto c = UserClient(broker_.port(), "c", "c");
   ASSERT_TRUE(c);
-  ASSERT_TRUE(c->Publish("rooms/event:1/join", "", 1));
-  auto reply = ReceiveReply(*c, "event:1");
+  ASSERT_TRUE(c->Publish("rooms/world:2/join", "", 1));
+  auto reply = ReceiveReply(*c, "world:2");
   ASSERT_TRUE(reply);
   EXPECT_EQ(reply->reason_code(), 0x97u);
-  EXPECT_EQ(reply->reason(), "room 'event:1' is full");
+  EXPECT_EQ(reply->reason(), "room 'world:2' is full");
 
   // MQTT 5: the PUBACK carries 0x97 Quota exceeded.
   const std::string port = std::to_string(broker_.port());
   const CommandResult pub =
       RunCommand({"mosquitto_pub", "-h", "127.0.0.1", "-p", port, "-V", "5", "-u", "d", "-q", "1",
-                  "-t", "rooms/event:1/join", "-m", "", "-d"});
+                  "-t", "rooms/world:2/join", "-m", "", "-d"});
   EXPECT_NE(pub.out.find("received PUBACK (Mid: 1, RC:151)"), std::string::npos)
       << pub.out << pub.err;
 
@@ -177,7 +177,7 @@ TEST_F(RoomsMembershipTest, AFullRoomRefusesWithQuotaExceeded) {
                                        "-q",
                                        "1",
                                        "-t",
-                                       "rooms/event:1/join",
+                                       "rooms/world:2/join",
                                        "-e",
                                        "replies/e",
                                        "-m",
@@ -201,11 +201,11 @@ TEST_F(RoomsMembershipTest, AFullRoomRefusesWithQuotaExceeded) {
   // The cast is let in past capacity.
   auto star = UserClient(broker_.port(), "star", "star");
   ASSERT_TRUE(star);
-  ASSERT_TRUE(star->Publish("rooms/event:1/join", "", 1));
-  reply = ReceiveReply(*star, "event:1");
+  ASSERT_TRUE(star->Publish("rooms/world:2/join", "", 1));
+  reply = ReceiveReply(*star, "world:2");
   ASSERT_TRUE(reply);
-  EXPECT_EQ(reply->reason(), "joined as performer");
-  ASSERT_TRUE(WaitForMembers(watcher, "event:1", {"a", "b", "star"}));
+  EXPECT_EQ(reply->reason(), "joined as owner");
+  ASSERT_TRUE(WaitForMembers(watcher, "world:2", {"a", "b", "star"}));
 }
 
 TEST_F(RoomsMembershipTest, UnknownRoomsAndMalformedRequestsAreRefused) {
