@@ -99,12 +99,11 @@ TEST(OwnershipConfigTest, AReloadTakesNewSettings) {
   EXPECT_EQ(ann.Publish(ItemTopic("r", "ball", "claim"), ""), 0x97);
 }
 
-// Two plugins that each carry the generated room protos (rooms and
-// ownership do) abort the broker at load today: both register
-// plaza/room/v1/*.proto with the one libprotobuf ("File already exists in
-// database"). Disabled until plaza_proto_messages is a shared library; then
-// this test must pass.
-TEST(OwnershipConfigTest, DISABLED_TwoPluginsWithTheRoomProtosLoadTogether) {
+// Two plugins that use the generated room protos (rooms and ownership do)
+// load together: the messages live in one shared library, so each .proto is
+// registered once with libprotobuf (two static copies aborted the broker
+// with "File already exists in database").
+TEST(OwnershipConfigTest, TwoPluginsWithTheRoomProtosLoadTogether) {
   TempDir dir;
   const std::string copy = dir.path() + "/libownership_copy.so";
   ASSERT_EQ(RunCommand({"cp", PLAZA_OWNERSHIP_PLUGIN, copy}).exit_code, 0);
