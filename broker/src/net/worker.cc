@@ -112,6 +112,7 @@ void Worker::PostHandoff(int fd, std::string peer, std::string input) {
 void Worker::PostTask(std::function<void(Shard&)> task) {
   std::lock_guard lock(mutex_);
   inbox_.tasks.push_back(std::move(task));
+  inbox_.task_positions.push_back(inbox_.messages.size());
   Wake();
 }
 
@@ -241,8 +242,15 @@ void Worker::DrainInbox() {
     const ConnId id = Register(item.fd, std::move(item.peer));
     shard_.OnBytes(id, item.input);
   }
-  for (const MessagePtr& message : work.messages) shard_.OnRemoteMessage(message);
-  for (auto& task : work.tasks) task(shard_);
+  // Messages and tasks in the order they were posted.
+  size_t next_task = 0;
+  for (size_t i = 0; i < work.messages.size(); ++i) {
+    while (next_task < work.tasks.size() && work.task_positions[next_task] <= i) {
+      work.tasks[next_task++](shard_);
+    }
+    shard_.OnRemoteMessage(work.messages[i]);
+  }
+  while (next_task < work.tasks.size()) work.tasks[next_task++](shard_);
   if (work.stop) stopping_ = true;
 }
 

@@ -90,6 +90,10 @@ class Worker final : public ShardHost {
     std::vector<HandoffItem> handoffs;
     std::optional<Limits> limits;
     std::vector<std::function<void(Shard&)>> tasks;
+    // How many messages were posted before each task: a task runs after
+    // the messages posted before it and before those posted after it (a
+    // plugin's unsubscribe must stop the next message, not the one after).
+    std::vector<size_t> task_positions;
     bool stop = false;
     bool signaled = false;  // the eventfd holds a wake-up not yet read
   };
