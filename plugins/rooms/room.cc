@@ -8,6 +8,11 @@ namespace plaza::rooms {
 Room::Room(RoomConfig config, uint32_t neighbourhood_size)
     : config_(std::move(config)), neighbourhood_size_(std::max<uint32_t>(neighbourhood_size, 1)) {}
 
+void Room::Reconfigure(RoomConfig config) {
+  config.id = config_.id;
+  config_ = std::move(config);
+}
+
 JoinResult Room::Join(const Connection& connection, const Identity& identity, int64_t now_ms) {
   JoinResult result;
   if (const auto held = by_handle_.find(connection.handle);
@@ -41,8 +46,10 @@ JoinResult Room::Join(const Connection& connection, const Identity& identity, in
     result.member = member;
     return result;
   }
-  const Role role = RoleIn(config_, identity.user_id);
-  const bool cast = config_.cast.count(identity.user_id) != 0;
+  const Role role = identity.role.value_or(RoleIn(config_, identity.user_id));
+  // The cast (and whoever the source put on the stage) is admitted past
+  // the capacity.
+  const bool cast = config_.cast.count(identity.user_id) != 0 || IsStage(role);
   if (config_.capacity != 0 && members_.size() >= config_.capacity && !cast) {
     result.outcome = JoinOutcome::kFull;
     return result;

@@ -18,10 +18,12 @@
 namespace plaza::rooms {
 
 // Who a joining client is: from the auth plugin's attributes, the users
-// table, or its user name / client id.
+// table, or its user name / client id; and the role the room source gave
+// it (unset: the room's default).
 struct Identity {
   std::string user_id;
   std::string display_name;
+  std::optional<Role> role;
 };
 
 // A live MQTT connection.
@@ -77,6 +79,9 @@ class Room {
   Room(RoomConfig config, uint32_t neighbourhood_size);
 
   const RoomConfig& config() const { return config_; }
+  // The room changed (kind, capacity, settings, cast; the id stays): new
+  // joins follow the new config, members keep their role and seat.
+  void Reconfigure(RoomConfig config);
   const std::string& id() const { return config_.id; }
   size_t size() const { return members_.size(); }
   // Grows with every change of the member list (a join, a leave, an expiry).

@@ -7,7 +7,9 @@ void ConfigRoomSource::Lookup(std::string_view room_id, Found found) {
   for (const RoomConfig& room : rooms_) {
     if (room.id == room_id) return found(room);
   }
-  if (!create_unknown_) return found(std::nullopt);
+  if (!create_unknown_) {
+    return found(Refusal{0x90, "no such room '" + std::string(room_id) + "'"});
+  }
   RoomConfig room = template_;
   room.id = std::string(room_id);
   room.kind = RoomKind::kWorld;

@@ -137,6 +137,32 @@ std::vector<std::string> ReadConflate(const YAML::Node& node) {
   return filters;
 }
 
+void ReadSource(const YAML::Node& root, RoomsConfig* config) {
+  if (const YAML::Node source = root["source"]) {
+    const std::string value = ReadString(source, "source");
+    if (value != "config" && value != "adapter") {
+      Fail(source, "'source' must be config or adapter, not '" + value + "'");
+    }
+    config->source = value == "adapter" ? SourceKind::kAdapter : SourceKind::kConfig;
+  }
+  if (const YAML::Node adapter = root["adapter"]) config->adapter = ReadString(adapter, "adapter");
+  if (const YAML::Node deadline = root["deadline_ms"]) {
+    config->deadline_ms = ReadUnsigned(deadline, "deadline_ms", 10, 60'000);
+  }
+  if (const YAML::Node after = root["unwatch_after_ms"]) {
+    config->unwatch_after_ms = ReadUnsigned(after, "unwatch_after_ms", 100, 86'400'000);
+  }
+  if (config->source != SourceKind::kAdapter) return;
+  if (config->adapter.empty()) {
+    Fail(root, "'adapter' (host:port of plaza-adapter) is required with source: adapter");
+  }
+  if (root["rooms"] || root["unknown_rooms"] || root["created_rooms"]) {
+    Fail(root,
+         "'rooms', 'unknown_rooms' and 'created_rooms' are not used with source: adapter "
+         "(the adapter says which rooms exist)");
+  }
+}
+
 }  // namespace
 
 std::string_view KindName(RoomKind kind) { return kind == RoomKind::kEvent ? "event" : "world"; }
@@ -180,10 +206,11 @@ RoomsConfig ParseRoomsConfig(std::string_view yaml) {
   }
   const YAML::Node& root = loaded;
   if (!root.IsDefined() || root.IsNull()) return config;
-  RequireKeys(root, "config",
-              {"rooms", "unknown_rooms", "created_rooms", "users", "grace_period_ms",
-               "event_policy", "conflate", "payload_format", "snapshot_interval_ms",
-               "metrics_interval_ms", "max_metric_rooms"});
+  RequireKeys(
+      root, "config",
+      {"source", "adapter", "deadline_ms", "unwatch_after_ms", "rooms", "unknown_rooms",
+       "created_rooms", "users", "grace_period_ms", "event_policy", "conflate", "payload_format",
+       "snapshot_interval_ms", "metrics_interval_ms", "max_metric_rooms"});
   std::set<std::string> ids;
   if (const YAML::Node rooms = root["rooms"]) {
     if (!rooms.IsSequence()) Fail(rooms, "'rooms' must be a list");
@@ -248,6 +275,7 @@ RoomsConfig ParseRoomsConfig(std::string_view yaml) {
   if (const YAML::Node max = root["max_metric_rooms"]) {
     config.max_metric_rooms = ReadUnsigned(max, "max_metric_rooms", 1, 100'000);
   }
+  ReadSource(root, &config);
   return config;
 }
 

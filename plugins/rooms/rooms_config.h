@@ -55,7 +55,18 @@ struct UserEntry {
 
 enum class PayloadFormat { kProtobuf, kJson };
 
+// Where rooms come from: the `rooms:` list of this config, or plaza-adapter
+// (RoomService over gRPC; needs a build with the adapter).
+enum class SourceKind { kConfig, kAdapter };
+
 struct RoomsConfig {
+  SourceKind source = SourceKind::kConfig;
+  // With source: adapter: its gRPC address (host:port), the deadline of
+  // each DescribeRoom / AuthorizeJoin, and how long a room stays empty
+  // before the plugin stops watching it.
+  std::string adapter;
+  uint32_t deadline_ms = 2000;
+  uint32_t unwatch_after_ms = 60'000;
   std::vector<RoomConfig> rooms;
   // unknown_rooms: refuse (default; joins get 0x90) or create (a world made
   // from `created_rooms` on first join).

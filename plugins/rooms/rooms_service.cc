@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <variant>
 
 #include "delivery_policy.h"
 #include "payloads.h"
@@ -39,9 +40,14 @@ RoomsService::RoomsService(plaza::Host& host, RoomsConfig config,
       [this](const std::string& room) { return BuildSnapshot(room); },
       std::chrono::milliseconds(config_.snapshot_interval_ms),
       [this](const std::string& error) { host_.Error(error); });
+  source_->SetChangeListener([this](RoomConfig room) { RoomChanged(std::move(room)); });
   {
     std::lock_guard lock(mutex_);
     for (RoomConfig& room : source_->Initial()) AddRoomLocked(std::move(room));
+  }
+  if (config_.source == SourceKind::kAdapter) {
+    const uint32_t sweep = std::clamp<uint32_t>(config_.unwatch_after_ms / 4, 100, 10'000);
+    idle_timer_ = host_.AddTimer(sweep, sweep, [this] { UnfollowIdle(); });
   }
   metrics_timer_ = host_.AddTimer(config_.metrics_interval_ms, config_.metrics_interval_ms,
                                   [this] { FlushMetrics(); });
@@ -57,6 +63,7 @@ RoomsService::~RoomsService() {
   source_.reset();
   if (metrics_timer_) host_.CancelTimer(metrics_timer_);
   if (expiry_timer_) host_.CancelTimer(expiry_timer_);
+  if (idle_timer_) host_.CancelTimer(idle_timer_);
   broadcaster_.reset();
 }
 
@@ -107,28 +114,16 @@ plaza::Verdict RoomsService::Join(plaza::PublishEvent& event, std::string_view r
   const std::optional<std::string> name = ParseJoinDisplayName(event.message().payload(), &error);
   if (!name) return Respond(event, *request, {kPayloadFormatInvalid, error});
   const Identity identity = Identify(*request, *name);
-  {
-    std::unique_lock lock(mutex_);
-    if (Room* room = registry_.Find(room_id)) {
-      const std::string kind(KindName(room->config().kind));
-      const JoinResult result =
-          registry_.Join(*room, {request->handle, request->client_id}, identity, NowMs());
-      if (result.outcome == JoinOutcome::kJoined) AnnounceLocked(*room, result.member, true);
-      SyncSeatsLocked(*room);
-      lock.unlock();
-      return Respond(event, *request, Finish(*request, kind, result));
-    }
-  }
-  // A room this plugin does not run yet: ask the source, which may answer
-  // later (the hook then returns PENDING and the answer completes it).
+  // The source may answer later (a lookup of a room this plugin does not
+  // run yet, the user's admission): the hook then returns PENDING and the
+  // answer completes it.
   struct Handshake {
     std::mutex mutex;
     bool hook_returned = false;    // guarded by mutex
     std::optional<Answer> answer;  // guarded by mutex
   };
   auto handshake = std::make_shared<Handshake>();
-  source_->Lookup(room_id, [this, request, identity, handshake](std::optional<RoomConfig> found) {
-    const Answer answer = JoinKnown(*request, identity, std::move(found));
+  auto done = [this, request, handshake](const Answer& answer) {
     {
       std::lock_guard lock(handshake->mutex);
       if (!handshake->hook_returned) {
@@ -142,7 +137,35 @@ plaza::Verdict RoomsService::Join(plaza::PublishEvent& event, std::string_view r
     completion.reason_code = answer.reason_code;
     completion.reason_string = answer.reason;
     host_.Complete(request->pending, completion);
-  });
+  };
+  // Then the user's admission, then the join itself.
+  auto admit = [this, request, identity, done](std::optional<RoomConfig> fresh) {
+    source_->AuthorizeJoin(
+        identity.user_id, request->room_id,
+        [this, request, identity, done, fresh = std::move(fresh)](Admission admission) mutable {
+          if (admission.refusal) {
+            return done({admission.refusal->reason_code, admission.refusal->reason});
+          }
+          Identity admitted = identity;
+          admitted.role = admission.role;
+          done(JoinKnown(*request, admitted, std::move(fresh)));
+        });
+  };
+  bool known = false;
+  {
+    std::lock_guard lock(mutex_);
+    known = registry_.Find(room_id) != nullptr && !source_->Stale(room_id);
+  }
+  if (known) {
+    admit(std::nullopt);
+  } else {
+    source_->Lookup(room_id, [admit, done](std::variant<RoomConfig, Refusal> found) {
+      if (const Refusal* refusal = std::get_if<Refusal>(&found)) {
+        return done({refusal->reason_code, refusal->reason});
+      }
+      admit(std::get<RoomConfig>(std::move(found)));
+    });
+  }
   std::lock_guard lock(handshake->mutex);
   if (handshake->answer) return Respond(event, *request, *handshake->answer);
   handshake->hook_returned = true;
@@ -150,15 +173,15 @@ plaza::Verdict RoomsService::Join(plaza::PublishEvent& event, std::string_view r
 }
 
 RoomsService::Answer RoomsService::JoinKnown(const Request& request, const Identity& identity,
-                                             std::optional<RoomConfig> found) {
-  if (!found) return {kTopicNameInvalid, "no such room '" + request.room_id + "'"};
+                                             std::optional<RoomConfig> fresh) {
   std::unique_lock lock(mutex_);
-  Room& room = AddRoomLocked(std::move(*found));
-  const std::string kind(KindName(room.config().kind));
+  Room* room = fresh ? &AddRoomLocked(std::move(*fresh)) : registry_.Find(request.room_id);
+  if (!room) return {kTopicNameInvalid, "no such room '" + request.room_id + "'"};
+  const std::string kind(KindName(room->config().kind));
   const JoinResult result =
-      registry_.Join(room, {request.handle, request.client_id}, identity, NowMs());
-  if (result.outcome == JoinOutcome::kJoined) AnnounceLocked(room, result.member, true);
-  SyncSeatsLocked(room);
+      registry_.Join(*room, {request.handle, request.client_id}, identity, NowMs());
+  if (result.outcome == JoinOutcome::kJoined) AnnounceLocked(*room, result.member, true);
+  SyncSeatsLocked(*room);
   lock.unlock();
   return Finish(request, kind, result);
 }
@@ -260,20 +283,64 @@ void RoomsService::ExpireDue() {
 }
 
 Room& RoomsService::AddRoomLocked(RoomConfig config) {
-  if (Room* known = registry_.Find(config.id)) return *known;
+  if (Room* known = registry_.Find(config.id)) {
+    // Looked up again (the source had stopped following it).
+    ReconfigureLocked(*known, std::move(config));
+    source_->Follow(known->id());
+    return *known;
+  }
   Room& room = registry_.Add(std::move(config));
   const uint32_t index = metrics_.Register(room.id());
   stats_index_[room.id()] = index;
   table_.PutRoom(room.id(), room.config().kind, index);
+  PublishSettingsLocked(room);
+  // An empty list at once, so a client that subscribes first knows it.
+  broadcaster_->SnapshotDue(room.id());
+  source_->Follow(room.id());
+  return room;
+}
+
+void RoomsService::PublishSettingsLocked(const Room& room) {
   plaza::Message settings;
   settings.topic = ServerTopic(room.id(), "settings");
   settings.payload = EncodeSettings(room.config(), NowMs(), config_.payload_format);
   settings.qos = 1;
   settings.retain = true;
   broadcaster_->Post(std::move(settings));
-  // An empty list at once, so a client that subscribes first knows it.
-  broadcaster_->SnapshotDue(room.id());
-  return room;
+}
+
+void RoomsService::ReconfigureLocked(Room& room, RoomConfig config) {
+  const RoomSettings& old = room.config().settings;
+  const bool settings_changed = old.volume != config.settings.volume ||
+                                old.bgm_url != config.settings.bgm_url ||
+                                old.venue_asset_url != config.settings.venue_asset_url;
+  if (room.config().kind != config.kind) {
+    const auto index = stats_index_.find(room.id());
+    table_.PutRoom(room.id(), config.kind, index == stats_index_.end() ? 0 : index->second);
+  }
+  room.Reconfigure(std::move(config));
+  if (settings_changed) PublishSettingsLocked(room);
+}
+
+void RoomsService::RoomChanged(RoomConfig config) {
+  std::lock_guard lock(mutex_);
+  if (Room* room = registry_.Find(config.id)) ReconfigureLocked(*room, std::move(config));
+}
+
+void RoomsService::UnfollowIdle() {
+  const int64_t now = NowMs();
+  std::lock_guard lock(mutex_);
+  registry_.ForEach([&](Room& room) {
+    if (room.size() != 0) {
+      empty_since_.erase(room.id());
+      return;
+    }
+    const auto [it, first] = empty_since_.emplace(room.id(), now);
+    if (!first && now - it->second >= static_cast<int64_t>(config_.unwatch_after_ms)) {
+      source_->Unfollow(room.id());
+      empty_since_.erase(it);  // counted again from the next sweep
+    }
+  });
 }
 
 void RoomsService::AnnounceLocked(Room& room, const Member& member, bool joined) {

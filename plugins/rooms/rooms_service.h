@@ -61,16 +61,25 @@ class RoomsService {
   static Request RequestOf(const plaza::PublishEvent& event, std::string_view room_id);
   Identity Identify(const Request& request, const std::string& requested_name) const;
   // After the room is known: joins, under the lock, then replies.
+  // After the source admitted the user: joins, under the lock, a room the
+  // plugin runs (or `fresh` from a lookup, added or updated).
   Answer JoinKnown(const Request& request, const Identity& identity,
-                   std::optional<RoomConfig> found);
+                   std::optional<RoomConfig> fresh);
   Answer Finish(const Request& request, const std::string& kind, const JoinResult& result);
   // Sends the Reply and gives the hook its verdict.
   plaza::Verdict Respond(plaza::PublishEvent& event, const Request& request, const Answer& answer);
   void SendReply(const Request& request, const Answer& answer) const;
   void ClearAttributes(plaza::ClientHandle handle, const std::string& room_id) const;
 
+  // The source says a room changed (any thread).
+  void RoomChanged(RoomConfig config);
+  // The timer: rooms empty for unwatch_after_ms are no longer followed.
+  void UnfollowIdle();
+
   // Under mutex_.
   Room& AddRoomLocked(RoomConfig config);
+  void ReconfigureLocked(Room& room, RoomConfig config);
+  void PublishSettingsLocked(const Room& room);
   void AnnounceLocked(Room& room, const Member& member, bool joined);
   void SyncSeatsLocked(Room& room);
   void ExpireDue();
@@ -88,11 +97,13 @@ class RoomsService {
   std::mutex mutex_;
   RoomRegistry registry_;                                  // guarded by mutex_
   std::unordered_map<std::string, uint32_t> stats_index_;  // guarded by mutex_
+  std::unordered_map<std::string, int64_t> empty_since_;   // guarded by mutex_
 
   // Destroyed before the registry: its thread builds snapshots from it.
   std::unique_ptr<Broadcaster> broadcaster_;
   plaza::TimerHandle metrics_timer_;
   plaza::TimerHandle expiry_timer_;
+  plaza::TimerHandle idle_timer_;
   // Destroyed first: no lookup answers once it is gone.
   std::unique_ptr<RoomSource> source_;
 };

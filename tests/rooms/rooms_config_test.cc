@@ -123,5 +123,21 @@ TEST(RoomsConfigTest, MalformedInputIsRefusedWithTheKey) {
             std::string::npos);
 }
 
+TEST(RoomsConfigTest, ReadsTheAdapterSource) {
+  EXPECT_EQ(ParseRoomsConfig("").source, SourceKind::kConfig);
+  const RoomsConfig config = ParseRoomsConfig(
+      "source: adapter\nadapter: 127.0.0.1:7000\ndeadline_ms: 500\nunwatch_after_ms: 1000\n");
+  EXPECT_EQ(config.source, SourceKind::kAdapter);
+  EXPECT_EQ(config.adapter, "127.0.0.1:7000");
+  EXPECT_EQ(config.deadline_ms, 500u);
+  EXPECT_EQ(config.unwatch_after_ms, 1000u);
+  EXPECT_NE(ErrorOf("source: web").find("config or adapter"), std::string::npos);
+  EXPECT_NE(ErrorOf("source: adapter").find("'adapter' (host:port"), std::string::npos);
+  EXPECT_NE(ErrorOf("source: adapter\nadapter: a:1\nrooms: [{id: a, kind: world}]")
+                .find("not used with source: adapter"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("deadline_ms: 0").find("deadline_ms"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace plaza::rooms

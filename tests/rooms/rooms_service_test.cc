@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "fake_host.h"
+#include "plaza/adapter/v1/room_messages.pb.h"
 #include "plaza/room/v1/room.pb.h"
 #include "rooms_service.h"
 
@@ -44,7 +45,7 @@ class LaterSource final : public RoomSource {
       next = std::move(waiting_.front());
       waiting_.erase(waiting_.begin());
     }
-    if (!exists) return next.second(std::nullopt);
+    if (!exists) return next.second(Refusal{0x90, "no such room '" + next.first + "'"});
     RoomConfig room;
     room.id = next.first;
     next.second(room);
@@ -154,6 +155,76 @@ TEST(RoomsServiceTest, ALookupThatAnswersLaterCompletesThePendingJoin) {
   // The room is known now: the next join answers at once.
   FakePublish again(3, "c3", "bea", "rooms/world:9/join");
   EXPECT_EQ(service.Join(again.event(), "world:9"), plaza::Verdict::kPass);
+}
+
+// A source like the adapter's: it decides each join, and tells the
+// service when a followed room changes.
+class DecidingSource final : public RoomSource {
+ public:
+  std::vector<RoomConfig> Initial() const override { return {}; }
+  void Lookup(std::string_view room_id, Found found) override {
+    RoomConfig room;
+    room.id = std::string(room_id);
+    room.kind = RoomKind::kEvent;
+    room.capacity = 1;
+    room.settings.volume = 0.5f;
+    found(room);
+  }
+  void AuthorizeJoin(const std::string& user_id, const std::string&, Admitted done) override {
+    Admission admission;
+    if (user_id == "banned") {
+      admission.refusal = Refusal{0x8A, "banned from this event"};
+    } else if (user_id == "star") {
+      admission.role = Role::kPerformer;
+    }
+    done(admission);
+  }
+  void SetChangeListener(Changed changed) override { changed_ = std::move(changed); }
+  void Follow(const std::string& room_id) override { followed.push_back(room_id); }
+  void Unfollow(const std::string& room_id) override { unfollowed.push_back(room_id); }
+  bool Stale(std::string_view) const override { return false; }
+  void Change(RoomConfig room) { changed_(std::move(room)); }
+
+  std::vector<std::string> followed;
+  std::vector<std::string> unfollowed;
+
+ private:
+  Changed changed_;
+};
+
+TEST(RoomsServiceTest, TheSourceDecidesRolesAndRefusalsAndItsChangesApply) {
+  FakeHost fake;
+  auto source = std::make_unique<DecidingSource>();
+  DecidingSource& deciding = *source;
+  RoomsService service(fake.host(), RoomsConfig{}, std::move(source));
+  FakePublish star(1, "c1", "star", "rooms/event:5/join");
+  EXPECT_EQ(service.Join(star.event(), "event:5"), plaza::Verdict::kPass);
+  EXPECT_EQ(fake.Attribute(1, "room.event:5.role"), "performer");
+  EXPECT_EQ(deciding.followed, std::vector<std::string>{"event:5"});
+  FakePublish banned(2, "c2", "banned", "rooms/event:5/join");
+  EXPECT_EQ(service.Join(banned.event(), "event:5"), plaza::Verdict::kDeny);
+  EXPECT_EQ(banned.reason_code(), 0x8A);
+  // Capacity 1, taken by the performer (admitted past it anyway).
+  FakePublish fan(3, "c3", "fan", "rooms/event:5/join");
+  EXPECT_EQ(service.Join(fan.event(), "event:5"), plaza::Verdict::kDeny);
+  EXPECT_EQ(fan.reason_code(), 0x97);
+
+  RoomConfig changed;
+  changed.id = "event:5";
+  changed.kind = RoomKind::kEvent;
+  changed.capacity = 10;
+  changed.settings.volume = 0.125f;
+  deciding.Change(changed);
+  const FakeHost::Sent settings = fake.WaitForSent([](const FakeHost::Sent& s) {
+    adapter::v1::RoomSettingsMessage m;
+    return s.topic == "rooms/event:5/server/settings" && s.retain && m.ParseFromString(s.payload) &&
+           m.settings().volume() == 0.125f;
+  });
+  EXPECT_NE(settings.topic, "<timeout>");
+  // The new capacity applies to the next join.
+  FakePublish fan_again(3, "c3", "fan", "rooms/event:5/join");
+  EXPECT_EQ(service.Join(fan_again.event(), "event:5"), plaza::Verdict::kPass);
+  EXPECT_EQ(fake.Attribute(3, "room.event:5.role"), "audience");
 }
 
 }  // namespace
