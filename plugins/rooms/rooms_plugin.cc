@@ -5,8 +5,12 @@
 // presence events), publishes each room's settings, decides who receives
 // member traffic (the event and world delivery policies), asks the broker
 // to conflate avatar state, and counts per-room metrics. Configuration:
-// config/rooms.yaml.
+// config/rooms.yaml. With `source: adapter` the rooms, the members' roles
+// and live changes come from plaza-adapter (adapter_room_source.h), in a
+// build with the adapter only.
+#include <chrono>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "delivery_policy.h"
@@ -14,6 +18,10 @@
 #include "room_topics.h"
 #include "rooms_config.h"
 #include "rooms_service.h"
+
+#ifdef PLAZA_ROOMS_WITH_ADAPTER
+#include "adapter_room_source.h"
+#endif
 
 namespace plaza::rooms {
 namespace {
@@ -29,11 +37,14 @@ class RoomsPlugin final : public plaza::Plugin {
                        " (slow subscribers get every message of it)");
       }
     }
-    const size_t rooms = config_.rooms.size();
-    service_ = std::make_unique<RoomsService>(host(), config_,
-                                              std::make_unique<ConfigRoomSource>(config_));
-    host().Info("serving " + std::to_string(rooms) + " configured rooms (unknown rooms: " +
-                (config_.create_unknown_rooms ? "created as worlds" : "refused") + ")");
+    service_ = std::make_unique<RoomsService>(host(), config_, MakeSource(config_));
+    if (config_.source == SourceKind::kAdapter) {
+      host().Info("serving the rooms of plaza-adapter at " + config_.adapter);
+    } else {
+      host().Info("serving " + std::to_string(config_.rooms.size()) +
+                  " configured rooms (unknown rooms: " +
+                  (config_.create_unknown_rooms ? "created as worlds" : "refused") + ")");
+    }
   }
 
   plaza::Verdict OnPublish(plaza::PublishEvent& event) override {
@@ -81,6 +92,17 @@ class RoomsPlugin final : public plaza::Plugin {
   }
 
  private:
+  static std::unique_ptr<RoomSource> MakeSource(const RoomsConfig& config) {
+    if (config.source == SourceKind::kConfig) return std::make_unique<ConfigRoomSource>(config);
+#ifdef PLAZA_ROOMS_WITH_ADAPTER
+    return std::make_unique<AdapterRoomSource>(config.adapter,
+                                               std::chrono::milliseconds(config.deadline_ms));
+#else
+    throw std::runtime_error(
+        "rooms config: source: adapter needs a build with the adapter (PLAZA_BUILD_ADAPTER=ON)");
+#endif
+  }
+
   const RoomsConfig config_;
   std::unique_ptr<RoomsService> service_;
 };
