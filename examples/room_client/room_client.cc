@@ -40,14 +40,20 @@ RoomClient::RoomClient(Options options) : options_(std::move(options)), topics_(
 
 int RoomClient::Run(const std::atomic<bool>& stop) {
   if (!Connect()) return kExitRefused;
-  if (!Join()) {
-    client_->disconnect()->wait_for(kAnswerTimeout);
-    return kExitJoinFailed;
+  try {
+    if (!Join()) {
+      client_->disconnect()->wait_for(kAnswerTimeout);
+      return kExitJoinFailed;
+    }
+    FollowRoom();
+    if (!options_.claim.empty()) ClaimItem();
+    if (!PublishLoop(stop)) return kExitRefused;
+    Leave();
+  } catch (const mqtt::exception& e) {
+    // A request failed outright: the connection is gone.
+    std::cerr << "lost the broker: " << e.what() << '\n';
+    return kExitRefused;
   }
-  FollowRoom();
-  if (!options_.claim.empty()) ClaimItem();
-  if (!PublishLoop(stop)) return kExitRefused;
-  Leave();
   return kExitOk;
 }
 
@@ -128,6 +134,13 @@ bool RoomClient::Join() {
           e.get_reason_code_str() + ")");
   }
   const std::optional<ReplyInfo> reply = WaitForReply(topics_.Join(), kAnswerTimeout);
+  if (!reply) {
+    std::lock_guard lock(mutex_);
+    if (lost_) {
+      std::cerr << *lost_ << '\n';
+      return false;
+    }
+  }
   if (!reply) {
     std::cerr << "no reply to the join within " << kAnswerTimeout.count() / 1000
               << " s: is the rooms plugin loaded?\n";
