@@ -1,9 +1,14 @@
 // libmosquitto in threaded mode: mosquitto_loop_start() runs the network
-// loop, which reconnects on its own with the configured backoff.
+// loop, which reconnects on its own with the configured backoff -- once a
+// first connection attempt got under way. libmosquitto's loop thread gives
+// up at once if the very first attempt failed (the broker not started
+// yet), so until one succeeds a thread of our own retries with the same
+// backoff.
 #include "push/mqtt_publisher.h"
 
 #include <mosquitto.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
@@ -28,7 +33,6 @@ absl::StatusOr<std::unique_ptr<MqttPublisher>> MqttPublisher::Start(const MqttOp
     mosquitto_username_pw_set(publisher->mosq_, options.username.c_str(),
                               options.password.empty() ? nullptr : options.password.c_str());
   }
-  // A refused first connect is fine: the loop thread keeps retrying.
   const int rc = mosquitto_connect_async(publisher->mosq_, options.host.c_str(), options.port,
                                          options.keepalive_seconds);
   if (rc == MOSQ_ERR_INVAL) {
@@ -38,6 +42,9 @@ absl::StatusOr<std::unique_ptr<MqttPublisher>> MqttPublisher::Start(const MqttOp
   if (rc != MOSQ_ERR_SUCCESS) {
     std::fprintf(stderr, "plaza-adapter: mqtt broker %s:%d not reachable yet (%s), retrying\n",
                  options.host.c_str(), options.port, mosquitto_strerror(rc));
+    MqttPublisher* self = publisher.get();
+    publisher->connector_ = std::thread([self] { self->ConnectUntilUp(); });
+    return publisher;
   }
   if (mosquitto_loop_start(publisher->mosq_) != MOSQ_ERR_SUCCESS) {
     return absl::InternalError("mosquitto_loop_start failed");
@@ -45,7 +52,30 @@ absl::StatusOr<std::unique_ptr<MqttPublisher>> MqttPublisher::Start(const MqttOp
   return publisher;
 }
 
+void MqttPublisher::ConnectUntilUp() {
+  int delay_s = std::max(1, options_.reconnect_delay_min_seconds);
+  std::unique_lock lock(stop_mu_);
+  while (!stop_cv_.wait_for(lock, std::chrono::seconds(delay_s), [this] { return stopping_; })) {
+    if (mosquitto_connect_async(mosq_, options_.host.c_str(), options_.port,
+                                options_.keepalive_seconds) == MOSQ_ERR_SUCCESS) {
+      if (mosquitto_loop_start(mosq_) != MOSQ_ERR_SUCCESS) {
+        std::fprintf(stderr, "plaza-adapter: mosquitto_loop_start failed: no live pushes\n");
+      }
+      return;
+    }
+    delay_s = std::min(delay_s * 2, std::max(delay_s, options_.reconnect_delay_max_seconds));
+  }
+}
+
 MqttPublisher::~MqttPublisher() {
+  if (connector_.joinable()) {
+    {
+      std::lock_guard lock(stop_mu_);
+      stopping_ = true;
+    }
+    stop_cv_.notify_all();
+    connector_.join();
+  }
   if (mosq_ == nullptr) return;
   mosquitto_disconnect(mosq_);
   mosquitto_loop_stop(mosq_, /*force=*/false);

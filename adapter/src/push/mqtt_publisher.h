@@ -8,11 +8,13 @@
 #define PLAZA_ADAPTER_PUSH_MQTT_PUBLISHER_H_
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "absl/status/statusor.h"
 
@@ -57,7 +59,14 @@ class MqttPublisher {
   void RepublishRetained();
 
   const MqttOptions options_;
+  // Retries the first connection until it is under way (see the .cc).
+  void ConnectUntilUp();
+
   struct mosquitto* mosq_ = nullptr;
+  std::thread connector_;
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;  // guarded by stop_mu_
   std::atomic<bool> connected_{false};
   std::atomic<uint64_t> publish_failures_{0};
   std::mutex retained_mu_;
