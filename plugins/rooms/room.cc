@@ -13,7 +13,8 @@ void Room::Reconfigure(RoomConfig config) {
   config_ = std::move(config);
 }
 
-JoinResult Room::Join(const Connection& connection, const Identity& identity, int64_t now_ms) {
+JoinResult Room::Join(const Connection& connection, const Identity& identity, int64_t now_ms,
+                      std::optional<Role> given_role) {
   JoinResult result;
   if (const auto held = by_handle_.find(connection.handle);
       held != by_handle_.end() && held->second != identity.user_id) {
@@ -46,7 +47,7 @@ JoinResult Room::Join(const Connection& connection, const Identity& identity, in
     result.member = member;
     return result;
   }
-  const Role role = identity.role.value_or(RoleIn(config_, identity.user_id));
+  const Role role = given_role.value_or(RoleIn(config_, identity.user_id));
   // The cast (and whoever the source put on the stage) is admitted past
   // the capacity.
   const bool cast = config_.cast.count(identity.user_id) != 0 || IsStage(role);

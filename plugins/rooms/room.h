@@ -18,12 +18,10 @@
 namespace plaza::rooms {
 
 // Who a joining client is: from the auth plugin's attributes, the users
-// table, or its user name / client id; and the role the room source gave
-// it (unset: the room's default).
+// table, or its user name / client id.
 struct Identity {
   std::string user_id;
   std::string display_name;
-  std::optional<Role> role;
 };
 
 // A live MQTT connection.
@@ -87,7 +85,9 @@ class Room {
   // Grows with every change of the member list (a join, a leave, an expiry).
   uint64_t version() const { return version_; }
 
-  JoinResult Join(const Connection& connection, const Identity& identity, int64_t now_ms);
+  // `role`: the one the room source gave (unset: the room's default).
+  JoinResult Join(const Connection& connection, const Identity& identity, int64_t now_ms,
+                  std::optional<Role> role = std::nullopt);
   // An explicit leave: the member of this connection, removed.
   std::optional<Member> Leave(uint64_t handle);
   // The connection ended without a leave: its member stays until `until_ms`

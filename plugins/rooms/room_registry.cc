@@ -20,8 +20,8 @@ Room& RoomRegistry::Add(RoomConfig config) {
 }
 
 JoinResult RoomRegistry::Join(Room& room, const Connection& connection, const Identity& identity,
-                              int64_t now_ms) {
-  JoinResult result = room.Join(connection, identity, now_ms);
+                              int64_t now_ms, std::optional<Role> role) {
+  JoinResult result = room.Join(connection, identity, now_ms, role);
   if (result.outcome == JoinOutcome::kJoined || result.outcome == JoinOutcome::kRejoined) {
     Attach(connection.handle, &room);
   }

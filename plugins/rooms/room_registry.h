@@ -32,7 +32,7 @@ class RoomRegistry {
   Room& Add(RoomConfig config);
 
   JoinResult Join(Room& room, const Connection& connection, const Identity& identity,
-                  int64_t now_ms);
+                  int64_t now_ms, std::optional<Role> role = std::nullopt);
   std::optional<Member> Leave(Room& room, uint64_t handle);
   // The connection is gone and said goodbye (or was kicked): its members
   // leave every room at once.

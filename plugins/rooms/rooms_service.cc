@@ -146,9 +146,7 @@ plaza::Verdict RoomsService::Join(plaza::PublishEvent& event, std::string_view r
           if (admission.refusal) {
             return done({admission.refusal->reason_code, admission.refusal->reason});
           }
-          Identity admitted = identity;
-          admitted.role = admission.role;
-          done(JoinKnown(*request, admitted, std::move(fresh)));
+          done(JoinKnown(*request, identity, admission.role, std::move(fresh)));
         });
   };
   bool known = false;
@@ -173,13 +171,14 @@ plaza::Verdict RoomsService::Join(plaza::PublishEvent& event, std::string_view r
 }
 
 RoomsService::Answer RoomsService::JoinKnown(const Request& request, const Identity& identity,
+                                             std::optional<Role> role,
                                              std::optional<RoomConfig> fresh) {
   std::unique_lock lock(mutex_);
   Room* room = fresh ? &AddRoomLocked(std::move(*fresh)) : registry_.Find(request.room_id);
   if (!room) return {kTopicNameInvalid, "no such room '" + request.room_id + "'"};
   const std::string kind(KindName(room->config().kind));
   const JoinResult result =
-      registry_.Join(*room, {request.handle, request.client_id}, identity, NowMs());
+      registry_.Join(*room, {request.handle, request.client_id}, identity, NowMs(), role);
   if (result.outcome == JoinOutcome::kJoined) AnnounceLocked(*room, result.member, true);
   SyncSeatsLocked(*room);
   lock.unlock();

@@ -63,7 +63,7 @@ class RoomsService {
   // After the room is known: joins, under the lock, then replies.
   // After the source admitted the user: joins, under the lock, a room the
   // plugin runs (or `fresh` from a lookup, added or updated).
-  Answer JoinKnown(const Request& request, const Identity& identity,
+  Answer JoinKnown(const Request& request, const Identity& identity, std::optional<Role> role,
                    std::optional<RoomConfig> fresh);
   Answer Finish(const Request& request, const std::string& kind, const JoinResult& result);
   // Sends the Reply and gives the hook its verdict.
