@@ -68,12 +68,11 @@ void IdentityClient::Authenticate(const std::string& token, Done done) {
 }
 
 void IdentityClient::Finish(Call* call) {
-  {
-    std::lock_guard lock(mutex_);
-    calls_.erase(call);
-    if (calls_.empty()) idle_.notify_all();
-  }
+  // The call is freed before the destructor can see the set empty.
+  std::lock_guard lock(mutex_);
+  calls_.erase(call);
   delete call;
+  if (calls_.empty()) idle_.notify_all();
 }
 
 Answer IdentityClient::Translate(const v1::AuthenticateResponse& response) {

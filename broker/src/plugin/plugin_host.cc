@@ -118,7 +118,10 @@ bool PluginHost::Load(const std::vector<PluginConfig>& configs, std::string* err
     plugin->path = config.path;
     const std::string who = "plugin '" + config.name + "' (" + config.path + ")";
     // RTLD_LOCAL: two plugins may define the same symbols without clashing.
-    plugin->library = dlopen(config.path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    // RTLD_NODELETE: a plugin's code stays mapped after cleanup, because
+    // threads a library it uses started (gRPC's) may still be returning
+    // through it when the broker unloads it.
+    plugin->library = dlopen(config.path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
     if (!plugin->library) {
       *error = who + " cannot be loaded: " + dlerror();
       Unload();
