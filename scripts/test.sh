@@ -38,6 +38,7 @@ for flavour in "${flavours[@]}"; do
   log=$(mktemp)
   # Sanitizers abort on the first report so a finding fails its test.
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+  LSAN_OPTIONS=suppressions=$PWD/tests/sanitizers/lsan.supp \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/sanitizers/tsan.supp \
     ctest --test-dir "build/$flavour" --output-on-failure -j2 --timeout 300 2>&1 | tee "$log"
