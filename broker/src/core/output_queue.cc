@@ -48,7 +48,7 @@ bool OutputQueue::Waiting(std::string_view topic) const {
   return WaitingIndex(topic, std::hash<std::string_view>()(topic)) != std::string_view::npos;
 }
 
-bool OutputQueue::Add(Frame frame, bool conflate) {
+bool OutputQueue::Add(Frame&& frame, bool conflate) {
   if (conflate) {
     const std::string_view topic = frame.message->topic();
     const uint64_t hash = std::hash<std::string_view>()(topic);

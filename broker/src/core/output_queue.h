@@ -85,7 +85,7 @@ class OutputQueue {
 
   // Appends `frame`, or with `conflate` replaces the waiting frame of the
   // same topic; true when it replaced.
-  bool Add(Frame frame, bool conflate);
+  bool Add(Frame&& frame, bool conflate);
   // The index of the untouched conflated frame on `topic` (hash `hash`),
   // or npos.
   size_t WaitingIndex(std::string_view topic, uint64_t hash) const;
