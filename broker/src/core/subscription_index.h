@@ -1,21 +1,14 @@
-// Which sessions subscribe to which topic filters, on one shard.
-//
-// A tree of topic levels: a lookup walks the published topic's levels and
-// follows at each node the exact child, the '+' child and the '#' child, so
-// its cost grows with the number of levels and of matching filters, never
-// with the number of unrelated subscriptions. A topic starting with '$' is
-// not matched by '+' or '#' in the first level (MQTT 3.1.1 section 4.7.2).
+// Which sessions subscribe to which topic filters, on one shard: a topic
+// tree (core/topic_tree.h) whose entries are sessions with the QoS and MQTT 5
+// options of their subscription.
 #ifndef PLAZA_BROKER_CORE_SUBSCRIPTION_INDEX_H_
 #define PLAZA_BROKER_CORE_SUBSCRIPTION_INDEX_H_
 
 #include <cstdint>
-#include <memory>
-#include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
-#include "core/string_hash.h"
+#include "core/topic_tree.h"
 
 namespace plaza::broker {
 
@@ -34,11 +27,6 @@ class SubscriptionIndex {
     uint32_t id = 0;      // MQTT 5 Subscription Identifier, 0 for none
   };
 
-  SubscriptionIndex();
-  ~SubscriptionIndex();
-  SubscriptionIndex(const SubscriptionIndex&) = delete;
-  SubscriptionIndex& operator=(const SubscriptionIndex&) = delete;
-
   // Adds `session`'s subscription to a valid `filter`, or updates its QoS,
   // options and identifier.
   void Add(std::string_view filter, Session* session, uint8_t qos, uint8_t options = 0,
@@ -51,23 +39,10 @@ class SubscriptionIndex {
   // session may appear more than once when several of its filters match.
   void Match(std::string_view name, std::vector<Entry>* out) const;
 
-  size_t size() const { return size_; }
+  size_t size() const { return tree_.size(); }
 
  private:
-  struct Node {
-    std::unordered_map<std::string, std::unique_ptr<Node>, StringHash, std::equal_to<>> children;
-    std::unique_ptr<Node> plus;  // the '+' child
-    std::unique_ptr<Node> hash;  // the '#' child
-    std::vector<Entry> entries;  // subscriptions whose filter ends here
-    bool Empty() const { return children.empty() && !plus && !hash && entries.empty(); }
-  };
-
-  void MatchFrom(const Node& node, std::string_view rest, bool at_end, bool first,
-                 std::vector<Entry>* out) const;
-  bool RemoveFrom(Node* node, std::string_view rest, Session* session);
-
-  std::unique_ptr<Node> root_;
-  size_t size_ = 0;
+  TopicTree<Entry, Session*, &Entry::session> tree_;
 };
 
 }  // namespace plaza::broker
