@@ -35,7 +35,9 @@ TEST(ConfigTest, ReadsEverySection) {
       "  max_topic_length: 100\n"
       "  max_topic_levels: 8\n"
       "  max_subscriptions_per_client: 9\n"
-      "  connect_timeout_ms: 2500\n";
+      "  connect_timeout_ms: 2500\n"
+      "  max_keep_alive: 120\n"
+      "  max_outbound_topic_aliases: 0\n";
   BrokerConfig config;
   std::string error;
   ASSERT_TRUE(ParseConfig(text, "broker.yaml", &config, &error)) << error;
@@ -54,6 +56,16 @@ TEST(ConfigTest, ReadsEverySection) {
   EXPECT_EQ(l.max_topic_levels, 8u);
   EXPECT_EQ(l.max_subscriptions_per_client, 9u);
   EXPECT_EQ(l.connect_timeout_ms, 2500u);
+  EXPECT_EQ(l.max_keep_alive, 120u);
+  EXPECT_EQ(l.max_outbound_topic_aliases, 0u);
+}
+
+TEST(ConfigTest, KeepAliveIsUncappedAndAliasesOnByDefault) {
+  BrokerConfig config;
+  std::string error;
+  ASSERT_TRUE(ParseConfig("limits: {}\n", "broker.yaml", &config, &error)) << error;
+  EXPECT_EQ(config.server.limits.max_keep_alive, 0u);
+  EXPECT_EQ(config.server.limits.max_outbound_topic_aliases, 32u);
 }
 
 struct BadCase {
@@ -84,6 +96,16 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"limits:\n  max_inflight: 0\n", "broker.yaml:2: 'max_inflight' must be between"},
         BadCase{"limits:\n  max_inflihgt: 3\n", "broker.yaml:2: unknown key 'limits.max_inflihgt'"},
         BadCase{"limits: [1, 2]\n", "broker.yaml:1: 'limits' must be a mapping"},
+        BadCase{"limits:\n  max_keep_alive: 65536\n",
+                "broker.yaml:2: 'max_keep_alive' must be between 0 and 65535, not 65536"},
+        BadCase{"limits:\n  max_keep_alive: -5\n",
+                "broker.yaml:2: 'max_keep_alive' must be a whole number, not '-5'"},
+        BadCase{"limits:\n  max_keep_alive: 1m\n",
+                "broker.yaml:2: 'max_keep_alive' must be a whole number, not '1m'"},
+        BadCase{"limits:\n  max_keep_alive: [60]\n",
+                "broker.yaml:2: 'max_keep_alive' must be a number"},
+        BadCase{"limits:\n  max_outbound_topic_aliases: 70000\n",
+                "broker.yaml:2: 'max_outbound_topic_aliases' must be between 0 and 65535"},
         BadCase{"listeners:\n  - bind: [\n", "broker.yaml:"},
         BadCase{"- just\n- a list\n", "the configuration must be a mapping"}));
 

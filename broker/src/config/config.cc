@@ -101,6 +101,10 @@ void ParseLimits(const YAML::Node& node, ServerOptions* server) {
       limits.max_subscriptions_per_client = ReadUnsigned<size_t>(value, key, 1, kMax32);
     } else if (key == "connect_timeout_ms") {
       limits.connect_timeout_ms = ReadUnsigned<uint32_t>(value, key, 100, 3'600'000);
+    } else if (key == "max_keep_alive") {
+      limits.max_keep_alive = ReadUnsigned<uint16_t>(value, key, 0, 65535);
+    } else if (key == "max_outbound_topic_aliases") {
+      limits.max_outbound_topic_aliases = ReadUnsigned<uint16_t>(value, key, 0, 65535);
     } else {
       throw ConfigError(entry.first, "unknown key 'limits." + key + "'");
     }

@@ -28,6 +28,14 @@ struct Limits {
   size_t max_subscriptions_per_client = 1000;
   // Time a new connection has to send CONNECT.
   uint32_t connect_timeout_ms = 10'000;
+  // The longest keep-alive a client may use, in seconds; 0 for no cap. An
+  // MQTT 5 client asking for more (or for none) is told this one in the
+  // CONNACK (Server Keep Alive) and held to it; an MQTT 3.1.1 client cannot
+  // be told, so it is refused.
+  uint16_t max_keep_alive = 0;
+  // Topic aliases the broker assigns toward an MQTT 5 client that accepts
+  // some (its CONNECT's Topic Alias Maximum, capped by this); 0: none.
+  uint16_t max_outbound_topic_aliases = 32;
 };
 
 }  // namespace plaza::broker
