@@ -30,12 +30,18 @@ class FakeHost : public ShardHost {
     handoffs.push_back({id, target, std::move(input)});
   }
   void Broadcast(const MessagePtr& message) override { broadcasts.push_back(message); }
+  void PostShared(size_t target, SharedWork work) override {
+    shared.push_back({target, std::move(work)});
+  }
+  SubscriptionSummary* Summary() override { return summary; }
   int64_t NowMs() override { return now; }
 
   int64_t now = 1'000'000;
   std::vector<ConnId> closes;
   std::vector<HandoffCall> handoffs;
   std::vector<MessagePtr> broadcasts;
+  std::vector<std::pair<size_t, SharedWork>> shared;
+  SubscriptionSummary* summary = nullptr;
 };
 
 class ShardTest : public ::testing::Test {

@@ -26,8 +26,9 @@ TEST_F(ShardV5Test, ConnackTellsTheConfiguredCapabilities) {
   EXPECT_EQ(p.topic_alias_maximum, kTopicAliasMaximum);
   EXPECT_EQ(p.wildcard_subscription_available, true);
   EXPECT_EQ(p.subscription_identifier_available, true);
-  EXPECT_EQ(p.shared_subscription_available, false);
+  EXPECT_EQ(p.shared_subscription_available, true);
   EXPECT_FALSE(p.assigned_client_identifier.has_value());
+  EXPECT_FALSE(p.server_keep_alive.has_value());  // no limits.max_keep_alive
   EXPECT_FALSE(WasClosed(id));
 }
 

@@ -1,6 +1,10 @@
 // A test bench for the MQTT 5 rules of the Shard: like shard_fixture.h, but
 // every connection speaks the protocol level it connected with, and the
-// shard may be given Hooks whose answers a test sets.
+// shard may be given Hooks whose answers a test sets. A test may also set
+// shard_count_ for several shards, as the workers run them: a client
+// connects straight to its own shard, and after each packet the messages
+// and shared-subscription work between shards are passed on until there
+// are none left.
 #ifndef PLAZA_TESTS_BROKER_SHARD_V5_FIXTURE_H_
 #define PLAZA_TESTS_BROKER_SHARD_V5_FIXTURE_H_
 
@@ -22,8 +26,14 @@ class ScriptedHooks : public Hooks {
     last_level = client.protocol_level;
     return connect;
   }
-  SubscribeDecision OnSubscribe(const ClientFacts&, std::string_view, uint8_t) override {
+  SubscribeDecision OnSubscribe(const ClientFacts&, std::string_view filter, uint8_t) override {
+    last_filter = std::string(filter);
     return subscribe;
+  }
+  SubscribeDecision OnSharedSubscribe(const ClientFacts& client, std::string_view group,
+                                      std::string_view filter, uint8_t qos) override {
+    last_group = std::string(group);
+    return OnSubscribe(client, filter, qos);
   }
   PublishDecision OnPublish(const ClientFacts&, const MessagePtr&) override { return publish; }
   bool WantsDeliver() const override { return false; }
@@ -36,28 +46,77 @@ class ScriptedHooks : public Hooks {
   SubscribeDecision subscribe;
   PublishDecision publish;
   uint8_t last_level = 0;
+  std::string last_filter;  // as OnSubscribe saw it
+  std::string last_group;   // as OnSharedSubscribe saw it
 };
 
 class ShardV5Test : public ::testing::Test {
  protected:
-  Shard& shard() {
-    if (!shard_) shard_ = std::make_unique<Shard>(0, 1, limits_, &host_, hooks_);
-    return *shard_;
+  Shard& shard(size_t index = 0) {
+    if (shards_.empty()) {
+      if (shard_count_ > 1) {
+        summary_ = std::make_unique<SubscriptionSummary>(shard_count_);
+        host_.summary = summary_.get();
+      }
+      for (size_t i = 0; i < shard_count_; ++i) {
+        FakeHost& host = HostOf(i);
+        host.summary = host_.summary;
+        shards_.push_back(std::make_unique<Shard>(i, shard_count_, limits_, &host, hooks_));
+      }
+    }
+    return *shards_[index];
   }
 
-  ConnId Open() {
+  FakeHost& HostOf(size_t index) {
+    while (other_hosts_.size() + 1 < shard_count_) other_hosts_.emplace_back();
+    return index == 0 ? host_ : other_hosts_[index - 1];
+  }
+
+  // Opens a connection on shard `on`.
+  ConnId Open(size_t on = 0) {
     const ConnId id = ++next_id_;
-    shard().OnOpen(id, "test:" + std::to_string(id));
+    shard_of_[id] = on;
+    shard(on).OnOpen(id, "test:" + std::to_string(id));
     levels_[id] = mqtt::kProtocolLevel5;
     return id;
   }
+  Shard& ShardOf(ConnId id) { return shard(shard_of_[id]); }
 
   uint8_t LevelOf(ConnId id) { return levels_.count(id) ? levels_[id] : mqtt::kProtocolLevel5; }
 
   void Send(ConnId id, const mqtt::Packet& packet) {
     std::string bytes;
     mqtt::Encode(packet, &bytes, LevelOf(id));
-    shard().OnBytes(id, bytes);
+    ShardOf(id).OnBytes(id, bytes);
+    Pump();
+  }
+
+  // Passes messages and shared-subscription work between the shards, as
+  // the workers' inboxes do (shared work first), until none is left.
+  void Pump() {
+    if (shard_count_ == 1) return;
+    for (bool busy = true; busy;) {
+      busy = false;
+      std::vector<std::vector<SharedWork>> work(shard_count_);
+      std::vector<std::vector<MessagePtr>> messages(shard_count_);
+      for (size_t from = 0; from < shard_count_; ++from) {
+        FakeHost& host = HostOf(from);
+        host.now = host_.now;
+        for (auto& [target, item] : host.shared) work[target].push_back(std::move(item));
+        for (const MessagePtr& message : host.broadcasts) {
+          for (size_t to = 0; to < shard_count_; ++to) {
+            if (to != from) messages[to].push_back(message);
+          }
+        }
+        busy = busy || !host.shared.empty() || !host.broadcasts.empty();
+        host.shared.clear();
+        host.broadcasts.clear();
+      }
+      for (size_t to = 0; to < shard_count_; ++to) {
+        for (SharedWork& item : work[to]) shard(to).OnSharedWork(std::move(item));
+        for (const MessagePtr& message : messages[to]) shard(to).OnRemoteMessage(message);
+      }
+    }
   }
 
   // Packets not yet looked at, including those that followed a CONNACK or
@@ -65,7 +124,7 @@ class ShardV5Test : public ::testing::Test {
   std::vector<mqtt::Packet> Received(ConnId id) {
     std::vector<mqtt::Packet> packets = std::move(stash_[id]);
     stash_.erase(id);
-    OutputQueue* queue = shard().Output(id);
+    OutputQueue* queue = ShardOf(id).Output(id);
     if (!queue) return packets;
     buffers_.push_back(queue->Concatenate());
     queue->Consume(queue->bytes());
@@ -90,13 +149,18 @@ class ShardV5Test : public ::testing::Test {
   }
 
   void CompleteCloses() {
-    while (!host_.closes.empty()) {
-      std::vector<ConnId> closes;
-      closes.swap(host_.closes);
-      for (ConnId id : closes) {
-        closed_.push_back(id);
-        shard().OnClosed(id);
+    for (bool busy = true; busy;) {
+      busy = false;
+      for (size_t i = 0; i < shard_count_; ++i) {
+        std::vector<ConnId> closes;
+        closes.swap(HostOf(i).closes);
+        for (ConnId id : closes) {
+          busy = true;
+          closed_.push_back(id);
+          shard(i).OnClosed(id);
+        }
       }
+      Pump();
     }
   }
 
@@ -128,9 +192,10 @@ class ShardV5Test : public ::testing::Test {
     return connack ? *connack : mqtt::Connack{};
   }
 
-  // Connects with `connect` tweaked by the caller, expecting success.
+  // Connects with `connect` tweaked by the caller, expecting success, on
+  // the shard of its client id.
   ConnId Connect(const mqtt::Connect& connect) {
-    const ConnId id = Open();
+    const ConnId id = Open(Shard::ShardFor(connect.client_id, shard_count_));
     const mqtt::Connack connack = ConnectWith(id, connect);
     EXPECT_EQ(connack.reason_code, mqtt::ReasonCode::kSuccess);
     EXPECT_EQ(connack.return_code, mqtt::ConnectReturnCode::kAccepted);
@@ -181,11 +246,15 @@ class ShardV5Test : public ::testing::Test {
   }
 
   Limits limits_;
-  FakeHost host_;
+  FakeHost host_;  // shard 0's
   Hooks* hooks_ = nullptr;
+  size_t shard_count_ = 1;
 
  private:
-  std::unique_ptr<Shard> shard_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+  std::deque<FakeHost> other_hosts_;
+  std::unique_ptr<SubscriptionSummary> summary_;
+  std::map<ConnId, size_t> shard_of_;
   ConnId next_id_ = 0;
   uint16_t next_packet_id_ = 0;
   std::map<ConnId, uint8_t> levels_;

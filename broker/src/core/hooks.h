@@ -113,6 +113,14 @@ class Hooks {
   }
   virtual SubscribeDecision OnSubscribe(const ClientFacts& client, std::string_view filter,
                                         uint8_t requested_qos) = 0;
+  // The same for a shared subscription "$share/<group>/<filter>", given as
+  // its group and the filter without the prefix. By default, OnSubscribe
+  // of the bare filter.
+  virtual SubscribeDecision OnSharedSubscribe(const ClientFacts& client, std::string_view group,
+                                              std::string_view filter, uint8_t requested_qos) {
+    (void)group;
+    return OnSubscribe(client, filter, requested_qos);
+  }
   virtual PublishDecision OnPublish(const ClientFacts& client, const MessagePtr& message) = 0;
   // Whether OnDeliver should be called at all: it runs once per delivery,
   // so the core skips it when nobody listens.

@@ -1,6 +1,7 @@
 // Frames are written as up to four iovec pieces -- fixed header, topic, packet
 // id, payload -- so a message shared by many subscribers is never copied. An
-// MQTT 5 frame adds two: its own property bytes and the message's shared ones.
+// MQTT 5 frame adds two: its own property bytes and the message's shared ones
+// (and may replace the topic by an empty one when it carries a known alias).
 #include "core/output_queue.h"
 
 #include <cassert>
@@ -14,12 +15,17 @@ namespace {
 // Frames an emptied queue keeps room for without giving memory back.
 constexpr size_t kKeptCapacity = 64;
 
+// The topic length field of an empty topic, for a PUBLISH with a known alias.
+constexpr char kEmptyTopic[2] = {0, 0};
+
 }  // namespace
 
 size_t OutputQueue::Frame::Size() const {
   if (!message) return head.size();
   const size_t size = head.size() + message->wire().size() + (has_packet_id ? 2 : 0);
-  return v5 ? size + properties.size() + message->properties().size() : size;
+  if (!v5) return size;
+  return size + properties.size() + message->properties().size() -
+         (omit_topic ? message->topic().size() : 0);
 }
 
 void OutputQueue::PushControl(std::string bytes) {
@@ -85,26 +91,45 @@ bool OutputQueue::PushPublish(const MessagePtr& message, uint8_t qos, bool retai
 
 bool OutputQueue::PushPublish5(const MessagePtr& message, uint8_t qos, bool retain, bool dup,
                                uint16_t packet_id, std::string_view delivery_properties,
-                               bool conflate) {
+                               bool conflate, uint16_t topic_alias, bool omit_topic) {
+  conflate = conflate && qos == 0;
+  if (conflate && conflated_) {
+    const std::string_view topic = message->topic();
+    const size_t index = WaitingIndex(topic, std::hash<std::string_view>()(topic));
+    if (index != std::string_view::npos) {
+      topic_alias = frames_[index].topic_alias;
+      omit_topic = false;
+    }
+  }
   Frame frame;
   frame.message = message;
   frame.v5 = true;
+  frame.topic_alias = topic_alias;
+  frame.omit_topic = omit_topic;
   frame.has_packet_id = qos > 0;
   frame.packet_id[0] = static_cast<uint8_t>(packet_id >> 8);
   frame.packet_id[1] = static_cast<uint8_t>(packet_id & 0xff);
   uint8_t length[4];
-  const size_t property_length = delivery_properties.size() + message->properties().size();
+  const size_t alias_size = topic_alias != 0 ? 3 : 0;
+  const size_t property_length =
+      delivery_properties.size() + alias_size + message->properties().size();
   frame.properties.assign(
       reinterpret_cast<const char*>(length),
       mqtt::EncodeRemainingLength(static_cast<uint32_t>(property_length), length));
   frame.properties.append(delivery_properties);
+  if (topic_alias != 0) {
+    frame.properties.push_back(static_cast<char>(mqtt::PropertyId::kTopicAlias));
+    frame.properties.push_back(static_cast<char>(topic_alias >> 8));
+    frame.properties.push_back(static_cast<char>(topic_alias & 0xff));
+  }
   uint8_t header[5];
   header[0] = mqtt::PublishHeaderByte(qos, retain, dup);
   const size_t remaining = message->wire().size() + (qos > 0 ? 2 : 0) + frame.properties.size() +
-                           message->properties().size();
+                           message->properties().size() -
+                           (omit_topic ? message->topic().size() : 0);
   const size_t n = mqtt::EncodeRemainingLength(static_cast<uint32_t>(remaining), header + 1);
   frame.head.assign(reinterpret_cast<const char*>(header), 1 + n);
-  return Add(std::move(frame), conflate && qos == 0);
+  return Add(std::move(frame), conflate);
 }
 
 size_t OutputQueue::Publish5Size(const Message& message, uint8_t qos,
@@ -120,7 +145,8 @@ size_t OutputQueue::FrameIovecs(const Frame& frame, size_t skip, iovec* iov, siz
   size_t count = 0;
   pieces[count++] = frame.head;
   if (frame.message && frame.v5) {
-    pieces[count++] = frame.message->topic_part();
+    pieces[count++] =
+        frame.omit_topic ? std::string_view(kEmptyTopic, 2) : frame.message->topic_part();
     if (frame.has_packet_id) pieces[count++] = {reinterpret_cast<const char*>(frame.packet_id), 2};
     pieces[count++] = frame.properties;
     pieces[count++] = frame.message->properties();

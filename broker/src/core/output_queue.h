@@ -41,11 +41,17 @@ class OutputQueue {
 
   // Queues an MQTT 5 PUBLISH of `message`: after the packet id comes a
   // property block of `delivery_properties` (this delivery's own: Message
-  // Expiry Interval, Subscription Identifiers; encoded, no length prefix)
-  // followed by the message's shared forwarded properties.
+  // Expiry Interval, Subscription Identifiers; encoded, no length prefix),
+  // then a Topic Alias property when `topic_alias` is not 0, followed by
+  // the message's shared forwarded properties. With `omit_topic` the topic
+  // is sent empty (the client knows the alias).
+  //
+  // A conflated PUBLISH that replaces a waiting one takes over that one's
+  // alias, with the topic, whatever `topic_alias` and `omit_topic` say: the
+  // client's alias mapping at that point of the stream stays what it was.
   bool PushPublish5(const MessagePtr& message, uint8_t qos, bool retain, bool dup,
                     uint16_t packet_id, std::string_view delivery_properties,
-                    bool conflate = false);
+                    bool conflate = false, uint16_t topic_alias = 0, bool omit_topic = false);
 
   // The size of the PUBLISH PushPublish5 would queue, fixed header included:
   // for honouring the client's Maximum Packet Size.
@@ -73,6 +79,8 @@ class OutputQueue {
     uint8_t packet_id[2] = {0, 0};
     bool has_packet_id = false;
     bool v5 = false;
+    bool omit_topic = false;  // MQTT 5: an empty topic instead of the message's
+    uint16_t topic_alias = 0;  // MQTT 5: the Topic Alias it carries, 0 for none
     // MQTT 5: the property length and this delivery's own properties; the
     // message's shared properties follow. Short enough to stay inline.
     std::string properties;

@@ -48,6 +48,9 @@ struct Session {
     uint8_t qos;
     bool retain;
     Stage stage;
+    // Delivered through a shared subscription: another member may take it
+    // over if this session ends (MQTT 5 section 4.8.2).
+    bool shared;
     MessagePtr message;
     // MQTT 5: the Subscription Identifier properties of this delivery,
     // encoded (empty, so allocation-free, for 3.1.1 and most v5 ones).
@@ -59,7 +62,17 @@ struct Session {
     MessagePtr message;
     uint8_t qos;
     bool retain;
+    bool shared;  // as in Outbound
     std::string subscription_ids = {};
+  };
+
+  // A subscription as the session keeps it. Ordinary ones are also in the
+  // shard's subscription index; shared ones ("$share/<group>/<filter>")
+  // only here, with their group kept by its home shard.
+  struct Subscription {
+    uint8_t qos = 0;
+    uint8_t options = 0;  // SubscriptionIndex::kNoLocal | kRetainAsPublished
+    uint32_t id = 0;      // MQTT 5 Subscription Identifier, 0 for none
   };
 
   std::string client_id;
@@ -73,7 +86,8 @@ struct Session {
   std::optional<StoredWill> delayed_will;
   int64_t will_at_ms = 0;
 
-  std::unordered_map<std::string, uint8_t, StringHash, std::equal_to<>> subscriptions;
+  std::unordered_map<std::string, Subscription, StringHash, std::equal_to<>> subscriptions;
+  uint32_t shared_subscriptions = 0;  // how many of them are shared
   // Containers that allocate nothing while empty: most sessions of a room
   // never have a QoS 1/2 backlog, and an idle connection should cost little.
   // `inflight` stays short (at most limits.max_inflight).

@@ -1,9 +1,10 @@
 // The connection lifecycle of a shard: decoding the byte stream, CONNECT and
 // its refusals, session creation, takeover and resumption, keep-alive, and
 // closing (with or without the will). MQTT 5 adds: CONNACK reason codes and
-// capability properties, Session Expiry Interval, Will Delay Interval, and a
-// DISCONNECT with a reason code before the server closes a connection. Publishing lives in
-// shard_publish.cc, subscriptions in shard_subscribe.cc.
+// capability properties, Server Keep Alive, Session Expiry Interval, Will
+// Delay Interval, and a DISCONNECT with a reason code before the server
+// closes a connection. Publishing lives in shard_publish.cc, subscriptions in
+// shard_subscribe.cc, shared subscriptions in shard_shared.cc.
 #include "core/shard.h"
 
 #include <algorithm>
@@ -311,11 +312,30 @@ void Shard::HandleConnect(Connection& conn, const mqtt::Connect& connect) {
     op->client_id = AssignClientId();
     op->assigned_id = true;
   }
+  // limits.max_keep_alive: an MQTT 5 client asking for more, or for none,
+  // is told the cap (Server Keep Alive) and held to it [MQTT-3.2.2-21]; a
+  // 3.1.1 client cannot be told, so it is refused (as mosquitto does).
+  const uint16_t max_keep_alive = limits_.max_keep_alive;
+  conn.keep_alive = connect.keep_alive;
+  if (max_keep_alive != 0 && (connect.keep_alive == 0 || connect.keep_alive > max_keep_alive)) {
+    if (!v5) {
+      PLAZA_LOG(kInfo) << "refusing " << conn.peer << ": keep-alive " << connect.keep_alive
+                       << " s exceeds limits.max_keep_alive (" << max_keep_alive
+                       << " s), which an MQTT 3.1.1 client cannot be told";
+      Refuse(conn, mqtt::ConnectReturnCode::kIdentifierRejected);
+      return;
+    }
+    conn.keep_alive = max_keep_alive;
+    op->server_keep_alive = max_keep_alive;
+  }
   if (v5) {
     op->session_expiry = props.session_expiry_interval.value_or(0);
     if (props.receive_maximum) conn.receive_maximum = *props.receive_maximum;
     if (props.maximum_packet_size) conn.maximum_packet_size = *props.maximum_packet_size;
     conn.problem_information = props.request_problem_information.value_or(true);
+    const uint16_t aliases =
+        std::min(props.topic_alias_maximum.value_or(0), limits_.max_outbound_topic_aliases);
+    if (aliases > 0) conn.outbound_aliases = std::make_unique<TopicAliases>(aliases);
   } else {
     op->session_expiry = connect.clean_session ? 0 : kSessionNeverExpires;
   }
@@ -324,7 +344,6 @@ void Shard::HandleConnect(Connection& conn, const mqtt::Connect& connect) {
     return;
   }
 
-  conn.keep_alive = connect.keep_alive;
   if (connect.username) conn.username = std::string(*connect.username);
   conn.connected_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
@@ -452,15 +471,20 @@ void Shard::FinishConnect(Connection& conn, PendingOp& op,
     p.topic_alias_maximum = kTopicAliasMaximum;
     p.wildcard_subscription_available = true;
     p.subscription_identifier_available = true;
-    p.shared_subscription_available = false;
+    p.shared_subscription_available = true;
     if (op.assigned_id) p.assigned_client_identifier = client_id;
     if (conn.auth) {
       p.authentication_method = conn.auth->method;
       if (auth_data) p.authentication_data = *auth_data;
     }
+    p.server_keep_alive = op.server_keep_alive;
   }
   SendControl(conn, connack);
-  if (present) ResumeSession(conn, *session);
+  if (present) {
+    // Members of shared subscriptions again.
+    if (session->shared_subscriptions > 0) NotifyShared(*session, SharedWork::Kind::kOnline);
+    ResumeSession(conn, *session);
+  }
 }
 
 void Shard::Refuse(Connection& conn, mqtt::ConnectReturnCode code) {
@@ -511,8 +535,19 @@ void Shard::HandleDisconnect(Connection& conn, const mqtt::Disconnect& disconnec
 
 void Shard::ResumeSession(Connection& conn, Session& session) {
   // [MQTT-4.4.0-1]: re-send unacknowledged PUBLISH (with DUP) and PUBREL
-  // packets with their original packet ids, in their original order.
-  for (Session::Outbound& outbound : session.inflight) SendInflight(conn, outbound, true);
+  // packets with their original packet ids, in their original order. One
+  // too large for the new connection's Maximum Packet Size is dropped as if
+  // it had been sent [MQTT-3.1.2-25].
+  auto& inflight = session.inflight;
+  for (auto it = inflight.begin(); it != inflight.end();) {
+    if (it->stage == Session::Outbound::Stage::kPublished && conn.level == mqtt::kProtocolLevel5 &&
+        !FitsClient(conn, *it->message, it->qos, it->subscription_ids)) {
+      it = inflight.erase(it);
+      continue;
+    }
+    SendInflight(conn, *it, true);
+    ++it;
+  }
   FillInflight(session);
 }
 
@@ -627,6 +662,12 @@ void Shard::DetachSession(Connection& conn) {
     session->expires_at_ms = host_->NowMs() + int64_t{session->expiry_interval} * 1000;
   }
   if (session->expires_at_ms != 0 || session->delayed_will) timed_sessions_.insert(session);
+  if (session->shared_subscriptions > 0) {
+    // Its shared groups skip it while it is away, and other members take
+    // over what it had not been sent yet.
+    NotifyShared(*session, SharedWork::Kind::kOffline);
+    SendRetries(TakeOverShared(*session, false));
+  }
 }
 
 void Shard::DestroySession(Session& session) {
@@ -634,8 +675,12 @@ void Shard::DestroySession(Session& session) {
   // A will still waiting for its delay goes out when the session ends.
   std::optional<StoredWill> will = std::move(session.delayed_will);
   const std::string client_id = session.client_id;
-  for (const auto& [filter, qos] : session.subscriptions) subscriptions_.Remove(filter, &session);
+  std::vector<SharedWork> retries = TakeOverShared(session, true);
+  while (!session.subscriptions.empty()) {
+    RemoveSubscription(session, session.subscriptions.begin()->first);
+  }
   sessions_.erase(session.client_id);  // destroys `session`
+  SendRetries(std::move(retries));
   if (will) PublishWill(*will, client_id);
 }
 

@@ -10,7 +10,9 @@
 // CONNECT is decoded, so session takeover and resumption are local. A
 // message published on one shard is routed to that shard's subscribers and
 // handed to the host to broadcast to every other shard, which routes it to
-// its own subscribers and updates its retained copy.
+// its own subscribers and updates its retained copy. Shared subscriptions
+// ("$share/<group>/<filter>") are kept by each group's home shard, which
+// hands every matching message to one member (core/shared_subscriptions.h).
 #ifndef PLAZA_BROKER_CORE_SHARD_H_
 #define PLAZA_BROKER_CORE_SHARD_H_
 
@@ -29,7 +31,10 @@
 #include "core/output_queue.h"
 #include "core/retained_store.h"
 #include "core/session.h"
+#include "core/shared_subscriptions.h"
 #include "core/subscription_index.h"
+#include "core/subscription_summary.h"
+#include "core/topic_aliases.h"
 #include "mqtt/packet.h"
 
 namespace plaza::broker {
@@ -48,6 +53,13 @@ class ShardHost {
   virtual void Handoff(ConnId id, size_t target, std::string input) = 0;
   // Deliver a message published on this shard to every other shard.
   virtual void Broadcast(const MessagePtr& message) = 0;
+  // Hand `work` to Shard::OnSharedWork of shard `target` (never this one),
+  // after the messages broadcast so far and before those broadcast later.
+  virtual void PostShared(size_t target, SharedWork work) = 0;
+  // What every shard subscribes to, for the "no matching subscribers"
+  // answer; null when unknown (then the answer is never given on a shard
+  // of several).
+  virtual SubscriptionSummary* Summary() { return nullptr; }
   // Milliseconds of a monotonic clock.
   virtual int64_t NowMs() = 0;
 };
@@ -68,7 +80,7 @@ struct ShardStats {
 };
 
 // Topic aliases a client may use toward the broker (CONNACK Topic Alias
-// Maximum); the broker sends none.
+// Maximum). Those the broker uses toward a client are limits.max_outbound_topic_aliases.
 inline constexpr uint16_t kTopicAliasMaximum = 32;
 
 class Shard {
@@ -92,6 +104,8 @@ class Shard {
   void OnClosed(ConnId id);
   // A message published on another shard.
   void OnRemoteMessage(const MessagePtr& message);
+  // Shared-subscription work posted by another shard (shard_shared.cc).
+  void OnSharedWork(SharedWork work);
   // Periodic: keep-alive and CONNECT deadlines, MQTT 5 session expiry and
   // delayed wills. Call a few times a second.
   void OnTick();
@@ -125,7 +139,9 @@ class Shard {
   const ShardStats& stats() const { return stats_; }
   size_t connection_count() const { return connections_.size(); }
   size_t session_count() const { return sessions_.size(); }
-  size_t subscription_count() const { return subscriptions_.size(); }
+  size_t subscription_count() const { return subscriptions_.size() + shared_memberships_; }
+  // Shared-subscription groups this shard is home to.
+  size_t shared_group_count() const { return shared_groups_.size(); }
   size_t retained_count() const { return retained_.size(); }
 
  private:
@@ -149,6 +165,7 @@ class Shard {
     bool assigned_id = false;
     uint32_t session_expiry = 0;
     std::optional<StoredWill> will;
+    std::optional<uint16_t> server_keep_alive;  // MQTT 5: the cap it is held to
     // kSubscribe: every filter, the answers so far, the one asked about
     std::vector<FilterRequest> filters;
     std::vector<uint8_t> codes;
@@ -180,10 +197,11 @@ class Shard {
     // The protocol level of its CONNECT: 4 (3.1.1) until a v5 one arrives.
     uint8_t level = mqtt::kProtocolLevel311;
     // MQTT 5, from its CONNECT.
-    uint16_t receive_maximum = 65535;        // QoS 1/2 it takes unacknowledged
-    uint32_t maximum_packet_size = 0;        // 0 for no limit
-    bool problem_information = true;         // reason strings on acknowledgements
-    std::vector<std::string> topic_aliases;  // client to server, by alias - 1
+    uint16_t receive_maximum = 65535;                // QoS 1/2 it takes unacknowledged
+    uint32_t maximum_packet_size = 0;                // 0 for no limit
+    bool problem_information = true;                 // reason strings on acknowledgements
+    std::vector<std::string> topic_aliases;          // client to server, by alias - 1
+    std::unique_ptr<TopicAliases> outbound_aliases;  // server to client, if it takes any
     // What a server DISCONNECT (or a refusing CONNACK) says when it closes.
     mqtt::ReasonCode close_code = mqtt::ReasonCode::kSuccess;
     std::string close_reason;
@@ -240,10 +258,13 @@ class Shard {
   void HandlePubrec(Connection& conn, uint16_t packet_id, mqtt::ReasonCode code);
   void HandlePubrel(Connection& conn, uint16_t packet_id);
   void HandlePubcomp(Connection& conn, uint16_t packet_id);
-  void Publish(const MessagePtr& message);
-  void Route(const MessagePtr& message);
+  // Both return whether anyone here took the message (for 0x10).
+  bool Publish(const MessagePtr& message);
+  bool Route(const MessagePtr& message);
+  // Whether a subscription on another shard may match `topic`.
+  bool MayMatchElsewhere(std::string_view topic);
   void Deliver(Session& session, const MessagePtr& message, uint8_t qos, bool retain,
-               std::string_view subscription_ids = {});
+               std::string_view subscription_ids = {}, bool shared = false);
   void SendInflight(Connection& conn, Session::Outbound& outbound, bool dup);
   // Queues one PUBLISH in the connection's protocol version.
   // True when a conflated message replaced a waiting one (see OutputQueue).
@@ -264,6 +285,7 @@ class Shard {
   // Returns false when it replaced an existing subscription.
   bool AddSubscription(Session& session, std::string_view filter, uint8_t qos, uint8_t options = 0,
                        uint32_t id = 0);
+  void RemoveSubscription(Session& session, std::string_view filter);
   uint8_t SubscribeOptions(const FilterRequest& request) const;
   uint8_t DeniedSubackCode(const Connection& conn, uint8_t reason_code) const;
   // Adds op.filters[op.next] with `granted` and moves on to the next.
@@ -272,6 +294,25 @@ class Shard {
   void SendRetained(Session& session, std::string_view filter, uint8_t granted,
                     std::string_view subscription_ids = {});
   void HandleUnsubscribe(Connection& conn, const mqtt::Unsubscribe& unsubscribe);
+
+  // Shared subscriptions (shard_shared.cc).
+  size_t HomeOf(std::string_view key) const { return ShardFor(key, shard_count_); }
+  void SendShared(size_t target, SharedWork work);
+  void HandleShared(SharedWork work);
+  // Tells the home of `key` that `client_id` joined, left, ... (`kind`).
+  void TellHome(SharedWork::Kind kind, std::string_view key, const std::string& client_id);
+  // Tells the homes of `session`'s shared subscriptions `kind` (kOnline,
+  // kOffline or kLeave).
+  void NotifyShared(const Session& session, SharedWork::Kind kind);
+  // At the home: one member of each group matching the message gets it.
+  bool RouteShared(const MessagePtr& message);
+  void DispatchShared(SharedGroups::Group& group, SharedWork work);
+  void DeliverShared(SharedWork work);
+  // The shared messages `session` holds that another member should take
+  // over: its unsent ones, and when `session_ends` its QoS 1 in flight
+  // [MQTT-4.8.2-5 keeps QoS 2]. Taken out of the session.
+  std::vector<SharedWork> TakeOverShared(Session& session, bool session_ends);
+  void SendRetries(std::vector<SharedWork> retries);
 
   Connection* Find(ConnId id);
   ClientFacts FactsOf(const Connection& conn) const;
@@ -284,6 +325,9 @@ class Shard {
   std::unordered_map<ConnId, std::unique_ptr<Connection>> connections_;
   std::unordered_map<std::string, std::unique_ptr<Session>, StringHash, std::equal_to<>> sessions_;
   SubscriptionIndex subscriptions_;
+  SharedGroups shared_groups_;  // the groups this shard is home to
+  size_t shared_memberships_ = 0;
+  std::vector<SharedGroups::Group*> group_scratch_;
   RetainedStore retained_;
   ShardStats stats_;
   uint64_t route_stamp_ = 0;

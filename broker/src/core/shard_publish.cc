@@ -7,8 +7,9 @@
 //     waits in the session queue up to limits.max_queued_messages, and past
 //     that an online client is disconnected (stats.overflow_disconnects)
 //     while an offline session drops the message (stats.queued_dropped).
-// MQTT 5 adds: topic aliases from the client, negative acknowledgements,
-// the client's Receive Maximum and Maximum Packet Size, Message Expiry
+// MQTT 5 adds: topic aliases from the client and toward it, negative
+// acknowledgements and "no matching subscribers" (0x10), the client's
+// Receive Maximum and Maximum Packet Size, Message Expiry
 // (stats.expired_dropped), No Local, Retain As Published and Subscription
 // Identifiers in deliveries.
 #include <algorithm>
@@ -139,12 +140,13 @@ MessagePtr Shard::MessageFrom(Connection& conn, std::string_view topic,
 // Routes `message` (unless null or refused) and acknowledges the PUBLISH.
 // MQTT 3.1.1 has no negative acknowledgement [MQTT-3.3.5-2]: a refused
 // message is acknowledged as usual and not routed. MQTT 5 answers a refusal
-// with its reason code (the plugin's, when PUBACK may carry it).
+// with its reason code (the plugin's, when PUBACK may carry it), and a
+// message nobody subscribes to with 0x10 when the broker knows it.
 void Shard::FinishPublish(Connection& conn, MessagePtr message, uint8_t qos, uint16_t packet_id,
                           const PublishDecision& decision) {
-  if (message && decision.verdict == HookVerdict::kAllow) {
-    Publish(decision.rewrite ? decision.rewrite : message);
-  }
+  bool taken = true;
+  const MessagePtr& routed = decision.rewrite ? decision.rewrite : message;
+  if (message && decision.verdict == HookVerdict::kAllow) taken = Publish(routed);
   if (qos == 0) return;
   mqtt::ReasonCode code = mqtt::ReasonCode::kSuccess;
   if (conn.level == mqtt::kProtocolLevel5 && decision.verdict == HookVerdict::kDeny) {
@@ -152,9 +154,11 @@ void Shard::FinishPublish(Connection& conn, MessagePtr message, uint8_t qos, uin
     code = value >= 0x80 && mqtt::IsValidReasonCode(mqtt::PacketType::kPuback, value)
                ? static_cast<mqtt::ReasonCode>(value)
                : mqtt::ReasonCode::kNotAuthorized;
+  } else if (conn.level == mqtt::kProtocolLevel5 && !taken && !MayMatchElsewhere(routed->topic())) {
+    code = mqtt::ReasonCode::kNoMatchingSubscribers;
   }
   mqtt::Properties props;
-  if (code != mqtt::ReasonCode::kSuccess && conn.problem_information) {
+  if (static_cast<uint8_t>(code) >= 0x80 && conn.problem_information) {
     props.reason_string = "publish refused";
   }
   if (qos == 1) {
@@ -162,7 +166,7 @@ void Shard::FinishPublish(Connection& conn, MessagePtr message, uint8_t qos, uin
   } else {
     // A PUBREC with an error code ends the QoS 2 flow, so the packet id is
     // free again (section 4.3.3).
-    if (code != mqtt::ReasonCode::kSuccess) conn.session->inbound_qos2.erase(packet_id);
+    if (static_cast<uint8_t>(code) >= 0x80) conn.session->inbound_qos2.erase(packet_id);
     SendControl(conn, mqtt::Pubrec{packet_id, code, props});
   }
 }
@@ -229,10 +233,21 @@ void Shard::HandlePubcomp(Connection& conn, uint16_t packet_id) {
   FillInflight(session);
 }
 
-void Shard::Publish(const MessagePtr& message) {
+bool Shard::Publish(const MessagePtr& message) {
   if (hooks_ && hooks_->Conflates(message->topic())) message->MarkConflated();
-  Route(message);
+  const bool taken = Route(message);
   if (shard_count_ > 1) host_->Broadcast(message);
+  return taken;
+}
+
+bool Shard::MayMatchElsewhere(std::string_view topic) {
+  if (shard_count_ == 1) return false;
+  const SubscriptionSummary* summary = host_->Summary();
+  if (!summary) return true;
+  for (size_t shard = 0; shard < shard_count_; ++shard) {
+    if (shard != shard_index_ && summary->MayMatch(shard, topic)) return true;
+  }
+  return false;
 }
 
 void Shard::OnRemoteMessage(const MessagePtr& message) {
@@ -240,14 +255,16 @@ void Shard::OnRemoteMessage(const MessagePtr& message) {
   FlushCloses();
 }
 
-void Shard::Route(const MessagePtr& message) {
+bool Shard::Route(const MessagePtr& message) {
   if (message->retain()) retained_.Update(message);
+  // The groups of shared subscriptions this shard is home to.
+  const bool shared = !shared_groups_.empty() && RouteShared(message);
   match_scratch_.clear();
   subscriptions_.Match(message->topic(), &match_scratch_);
-  if (match_scratch_.empty()) return;
+  if (match_scratch_.empty()) return shared;
   if (message->expires_at_ms() != 0 && message->ExpiredAt(host_->NowMs())) {
     ++stats_.expired_dropped;
-    return;
+    return true;
   }
   // Overlapping subscriptions of one session deliver once, at the highest
   // QoS among them [MQTT-3.3.5-1], with every Subscription Identifier they
@@ -277,18 +294,14 @@ void Shard::Route(const MessagePtr& message) {
     if (entry.options & SubscriptionIndex::kRetainAsPublished) {
       session->route_retain = session->route_retain || message->retain();
     }
-    if (entry.id != 0) {
-      std::string& ids = session->route_subscription_ids;
-      ids.push_back(static_cast<char>(mqtt::PropertyId::kSubscriptionIdentifier));
-      uint8_t bytes[4];
-      ids.append(reinterpret_cast<const char*>(bytes),
-                 mqtt::EncodeRemainingLength(entry.id, bytes));
-    }
+    if (entry.id != 0)
+      mqtt::AppendSubscriptionIdentifier(entry.id, &session->route_subscription_ids);
   }
   for (Session* session : route_scratch_) {
     Deliver(*session, message, std::min(session->route_qos, message->qos()), session->route_retain,
             session->route_subscription_ids);
   }
+  return shared || !route_scratch_.empty();
 }
 
 uint32_t Shard::InflightWindow(const Connection& conn) const {
@@ -316,8 +329,9 @@ bool Shard::PushPublish(Connection& conn, const MessagePtr& message, uint8_t qos
   if (conn.level != mqtt::kProtocolLevel5) {
     return conn.output.PushPublish(message, qos, retain, dup, packet_id, conflate);
   }
-  // This delivery's own properties: the time left [MQTT-3.3.2-6] and the
-  // Subscription Identifiers; the forwarded ones are shared by the message.
+  // This delivery's own properties: the time left [MQTT-3.3.2-6], the
+  // Subscription Identifiers and a topic alias; the forwarded ones are
+  // shared by the message.
   char own[64];
   size_t size = 0;
   if (message->expires_at_ms() != 0) {
@@ -325,18 +339,42 @@ bool Shard::PushPublish(Connection& conn, const MessagePtr& message, uint8_t qos
     own[size++] = static_cast<char>(mqtt::PropertyId::kMessageExpiryInterval);
     for (int shift = 24; shift >= 0; shift -= 8) own[size++] = static_cast<char>(left >> shift);
   }
+  uint16_t alias = 0;
+  bool omit_topic = false;
+  if (conn.outbound_aliases) {
+    // An alias adds 3 bytes, which must still fit the client's Maximum
+    // Packet Size (FitsClient checked the PUBLISH without it).
+    const bool room =
+        conn.maximum_packet_size == 0 ||
+        OutputQueue::Publish5Size(*message, qos, size + subscription_ids.size() + 3) <=
+            conn.maximum_packet_size;
+    if (conflate && qos == 0 && conn.output.Waiting(message->topic())) {
+      // It replaces a waiting PUBLISH and takes over its alias, with the
+      // topic (OutputQueue::PushPublish5): the alias table is left alone.
+      if (!room) {
+        ++stats_.oversize_dropped;
+        return true;  // the waiting one stays
+      }
+    } else {
+      const TopicAliases::Use use = conn.outbound_aliases->For(message->topic(), room);
+      alias = use.alias;
+      omit_topic = use.known;
+    }
+  }
   if (subscription_ids.size() <= sizeof(own) - size) {
     subscription_ids.copy(own + size, subscription_ids.size());
     size += subscription_ids.size();
-    return conn.output.PushPublish5(message, qos, retain, dup, packet_id, {own, size}, conflate);
+    return conn.output.PushPublish5(message, qos, retain, dup, packet_id, {own, size}, conflate,
+                                    alias, omit_topic);
   }
   std::string long_own(own, size);
   long_own.append(subscription_ids);
-  return conn.output.PushPublish5(message, qos, retain, dup, packet_id, long_own, conflate);
+  return conn.output.PushPublish5(message, qos, retain, dup, packet_id, long_own, conflate, alias,
+                                  omit_topic);
 }
 
 void Shard::Deliver(Session& session, const MessagePtr& original, uint8_t qos, bool retain,
-                    std::string_view subscription_ids) {
+                    std::string_view subscription_ids, bool shared) {
   Connection* conn = session.conn ? Find(session.conn) : nullptr;
   if (conn && conn->state != Connection::State::kOpen) conn = nullptr;
   const MessagePtr* chosen = &original;
@@ -383,13 +421,13 @@ void Shard::Deliver(Session& session, const MessagePtr& original, uint8_t qos, b
   }
   if (conn && session.queue.empty() && session.inflight.size() < InflightWindow(*conn)) {
     session.inflight.push_back({NextPacketId(session), qos, retain,
-                                Session::Outbound::Stage::kPublished, message,
+                                Session::Outbound::Stage::kPublished, shared, message,
                                 std::string(subscription_ids)});
     SendInflight(*conn, session.inflight.back(), false);
     return;
   }
   if (session.queue.size() < limits_.max_queued_messages) {
-    session.queue.push_back({message, qos, retain, std::string(subscription_ids)});
+    session.queue.push_back({message, qos, retain, shared, std::string(subscription_ids)});
     return;
   }
   ++stats_.queued_dropped;
@@ -434,8 +472,8 @@ void Shard::FillInflight(Session& session) {
       continue;
     }
     session.inflight.push_back({NextPacketId(session), queued.qos, queued.retain,
-                                Session::Outbound::Stage::kPublished, std::move(queued.message),
-                                std::move(queued.subscription_ids)});
+                                Session::Outbound::Stage::kPublished, queued.shared,
+                                std::move(queued.message), std::move(queued.subscription_ids)});
     SendInflight(*conn, session.inflight.back(), false);
   }
 }

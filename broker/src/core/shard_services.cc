@@ -24,9 +24,12 @@ bool Shard::SendTo(ConnId id, const MessagePtr& message) {
 bool Shard::ServerSubscribe(ConnId id, std::string_view filter, uint8_t qos) {
   Connection* conn = Find(id);
   if (!conn || conn->state != Connection::State::kOpen) return false;
-  if (!mqtt::IsValidTopicFilter(filter) || qos > 2) return false;
+  const bool shared = IsSharedFilter(filter);
+  if (qos > 2 || (shared ? !ParseSharedFilter(filter) : !mqtt::IsValidTopicFilter(filter))) {
+    return false;
+  }
   AddSubscription(*conn->session, filter, qos);
-  SendRetained(*conn->session, filter, qos);
+  if (!shared) SendRetained(*conn->session, filter, qos);
   FlushCloses();
   return true;
 }
@@ -34,11 +37,7 @@ bool Shard::ServerSubscribe(ConnId id, std::string_view filter, uint8_t qos) {
 bool Shard::ServerUnsubscribe(ConnId id, std::string_view filter) {
   Connection* conn = Find(id);
   if (!conn || conn->state != Connection::State::kOpen) return false;
-  Session& session = *conn->session;
-  auto it = session.subscriptions.find(filter);
-  if (it == session.subscriptions.end()) return true;
-  session.subscriptions.erase(it);
-  subscriptions_.Remove(filter, &session);
+  RemoveSubscription(*conn->session, filter);
   return true;
 }
 

@@ -2,7 +2,9 @@
 // with granted QoS or a failure code, and the retained messages a new
 // subscription receives right after its SUBACK. MQTT 5 adds reason codes
 // per filter, subscription options (No Local, Retain As Published, Retain
-// Handling) and Subscription Identifiers.
+// Handling) and Subscription Identifiers. Shared subscriptions
+// ("$share/<group>/<filter>", for 3.1.1 clients too) get no retained
+// messages and join their group (shard_shared.cc).
 #include <algorithm>
 
 #include "common/log.h"
@@ -13,6 +15,13 @@
 namespace plaza::broker {
 
 void Shard::HandleSubscribe(Connection& conn, const mqtt::Subscribe& subscribe) {
+  for (const mqtt::SubscribeFilter& f : subscribe.filters) {
+    if (f.no_local && IsSharedFilter(f.filter)) {
+      ProtocolError(conn, mqtt::ReasonCode::kProtocolError,
+                    "No Local on a shared subscription [MQTT-3.8.3-4]");
+      return;
+    }
+  }
   // The filters are copied: a plugin may answer later, after the input
   // buffer they came in has moved on.
   auto op = std::make_unique<PendingOp>();
@@ -45,25 +54,29 @@ void Shard::ContinueSubscribe(Connection& conn, std::unique_ptr<PendingOp> op) {
   while (op->next < op->filters.size()) {
     const FilterRequest& request = op->filters[op->next];
     const std::string& filter = request.filter;
-    const bool valid = mqtt::IsValidTopicFilter(filter) && TopicWithinLimits(filter);
+    // A shared one is checked (and shown to plugins) as its group and the
+    // filter after it.
+    const std::optional<SharedFilter> shared = ParseSharedFilter(filter);
+    const bool valid = IsSharedFilter(filter)
+                           ? shared && TopicWithinLimits(shared->filter)
+                           : mqtt::IsValidTopicFilter(filter) && TopicWithinLimits(filter);
     const bool room = session.subscriptions.size() < limits_.max_subscriptions_per_client ||
                       session.subscriptions.contains(filter);
-    const bool shared = v5 && filter.starts_with("$share/");
-    if (!valid || !room || shared) {
-      PLAZA_LOG(kInfo) << session.client_id << ": subscription to '" << filter << "' refused: "
-                       << (!valid   ? "invalid filter"
-                           : shared ? "shared subscriptions are not supported"
-                                    : "too many subscriptions");
-      const mqtt::ReasonCode code = !valid   ? mqtt::ReasonCode::kTopicFilterInvalid
-                                    : shared ? mqtt::ReasonCode::kSharedSubscriptionsNotSupported
-                                             : mqtt::ReasonCode::kQuotaExceeded;
+    if (!valid || !room) {
+      PLAZA_LOG(kInfo) << session.client_id << ": subscription to '" << filter
+                       << "' refused: " << (!valid ? "invalid filter" : "too many subscriptions");
+      const mqtt::ReasonCode code =
+          !valid ? mqtt::ReasonCode::kTopicFilterInvalid : mqtt::ReasonCode::kQuotaExceeded;
       op->codes.push_back(v5 ? static_cast<uint8_t>(code) : mqtt::kSubackFailure);
       ++op->next;
       continue;
     }
     uint8_t granted = std::min<uint8_t>(request.qos, 2);
     if (hooks_) {
-      const SubscribeDecision decision = hooks_->OnSubscribe(FactsOf(conn), filter, request.qos);
+      const SubscribeDecision decision =
+          shared
+              ? hooks_->OnSharedSubscribe(FactsOf(conn), shared->group, shared->filter, request.qos)
+              : hooks_->OnSubscribe(FactsOf(conn), filter, request.qos);
       if (decision.verdict == HookVerdict::kPending) {
         op->token = decision.pending;
         conn.pending = std::move(op);
@@ -109,14 +122,12 @@ void Shard::SendSuback(Connection& conn, const PendingOp& op) {
   // Retained messages go out after the SUBACK, unless Retain Handling says
   // not to [MQTT-3.3.1-10, MQTT-3.3.1-11].
   std::string ids;
-  if (op.subscription_id != 0) {
-    ids.push_back(static_cast<char>(mqtt::PropertyId::kSubscriptionIdentifier));
-    uint8_t bytes[4];
-    ids.append(reinterpret_cast<const char*>(bytes),
-               mqtt::EncodeRemainingLength(op.subscription_id, bytes));
-  }
+  if (op.subscription_id != 0) mqtt::AppendSubscriptionIdentifier(op.subscription_id, &ids);
+  // A shared subscription gets none [MQTT-4.8.2: retained messages are not
+  // sent to a session that subscribes to a shared subscription].
   for (size_t i = 0; i < op.filters.size(); ++i) {
-    if (op.codes[i] < 0x80 && op.filters[i].retain_handling != mqtt::kRetainDoNotSend) {
+    if (op.codes[i] < 0x80 && op.filters[i].retain_handling != mqtt::kRetainDoNotSend &&
+        !IsSharedFilter(op.filters[i].filter)) {
       SendRetained(session, op.filters[i].filter, op.codes[i], ids);
     }
   }
@@ -125,9 +136,37 @@ void Shard::SendSuback(Connection& conn, const PendingOp& op) {
 bool Shard::AddSubscription(Session& session, std::string_view filter, uint8_t qos, uint8_t options,
                             uint32_t id) {
   // A repeated filter replaces the old subscription [MQTT-3.8.4-3].
-  auto [it, added] = session.subscriptions.insert_or_assign(std::string(filter), qos);
+  auto [it, added] = session.subscriptions.insert_or_assign(
+      std::string(filter), Session::Subscription{qos, options, id});
+  SubscriptionSummary* summary = host_->Summary();
+  if (const std::optional<SharedFilter> shared = ParseSharedFilter(filter)) {
+    if (added) {
+      ++session.shared_subscriptions;
+      ++shared_memberships_;
+      if (summary) summary->Add(shard_index_, shared->filter);
+      TellHome(SharedWork::Kind::kJoin, filter, session.client_id);
+    }
+    return added;
+  }
   subscriptions_.Add(filter, &session, qos, options, id);
+  if (added && summary) summary->Add(shard_index_, filter);
   return added;
+}
+
+void Shard::RemoveSubscription(Session& session, std::string_view filter) {
+  auto it = session.subscriptions.find(filter);
+  if (it == session.subscriptions.end()) return;
+  SubscriptionSummary* summary = host_->Summary();
+  if (const std::optional<SharedFilter> shared = ParseSharedFilter(filter)) {
+    --session.shared_subscriptions;
+    --shared_memberships_;
+    if (summary) summary->Remove(shard_index_, shared->filter);
+    TellHome(SharedWork::Kind::kLeave, filter, session.client_id);
+  } else {
+    subscriptions_.Remove(filter, &session);
+    if (summary) summary->Remove(shard_index_, filter);
+  }
+  session.subscriptions.erase(it);  // last: `filter` may be its key
 }
 
 void Shard::SendRetained(Session& session, std::string_view filter, uint8_t granted,
@@ -145,13 +184,11 @@ void Shard::HandleUnsubscribe(Connection& conn, const mqtt::Unsubscribe& unsubsc
   Session& session = *conn.session;
   mqtt::Unsuback unsuback{unsubscribe.packet_id};
   for (std::string_view filter : unsubscribe.filters) {
-    auto it = session.subscriptions.find(filter);
-    if (it == session.subscriptions.end()) {
+    if (!session.subscriptions.contains(filter)) {
       unsuback.reason_codes.push_back(mqtt::ReasonCode::kNoSubscriptionExisted);
       continue;
     }
-    session.subscriptions.erase(it);
-    subscriptions_.Remove(filter, &session);
+    RemoveSubscription(session, filter);
     unsuback.reason_codes.push_back(mqtt::ReasonCode::kSuccess);
     if (hooks_) hooks_->OnUnsubscribe(FactsOf(conn), filter);
   }

@@ -89,6 +89,14 @@ size_t VarIntSize(size_t value);
 // kMaxRemainingLength) into `out` and returns how many bytes it used (1-4).
 size_t EncodeRemainingLength(uint32_t length, uint8_t out[4]);
 
+// Appends a Subscription Identifier property (identifier and value) to
+// `out`: the per-delivery property bytes a broker writes into a PUBLISH.
+inline void AppendSubscriptionIdentifier(uint32_t id, std::string* out) {
+  out->push_back(static_cast<char>(PropertyId::kSubscriptionIdentifier));
+  uint8_t bytes[4];
+  out->append(reinterpret_cast<const char*>(bytes), EncodeRemainingLength(id, bytes));
+}
+
 // The first byte of a PUBLISH fixed header.
 inline uint8_t PublishHeaderByte(uint8_t qos, bool retain, bool dup) {
   return static_cast<uint8_t>((3u << 4) | (dup ? 0x08u : 0u) | (qos << 1) | (retain ? 1u : 0u));

@@ -15,9 +15,11 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
   // before Start() (they run once the threads do).
   size_t threads = options_.threads;
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  summary_ = std::make_unique<SubscriptionSummary>(threads);
   for (size_t i = 0; i < threads; ++i) {
-    workers_.push_back(std::make_unique<Worker>(
-        i, threads, options_.limits, options_.max_connections, &counters_, options_.hooks));
+    workers_.push_back(std::make_unique<Worker>(i, threads, options_.limits,
+                                                options_.max_connections, &counters_,
+                                                options_.hooks, summary_.get()));
   }
   std::vector<Worker*> peers;
   for (auto& worker : workers_) peers.push_back(worker.get());

@@ -60,6 +60,7 @@ class Server final : public ShardRunner {
   ServerOptions options_;
   std::vector<int> listen_fds_;
   ServerCounters counters_;
+  std::unique_ptr<SubscriptionSummary> summary_;  // read by every worker
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<uint16_t> ports_;
   bool running_ = false;

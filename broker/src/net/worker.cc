@@ -37,11 +37,13 @@ thread_local int t_worker_index = -1;
 int Worker::CurrentIndex() { return t_worker_index; }
 
 Worker::Worker(size_t index, size_t count, const Limits& limits, size_t max_connections,
-               ServerCounters* counters, Hooks* hooks)
+               ServerCounters* counters, Hooks* hooks, SubscriptionSummary* summary)
     : index_(index),
       max_connections_(max_connections),
       counters_(counters),
-      shard_(index, count, limits, this, hooks) {
+      summary_(summary),
+      shard_(index, count, limits, this, hooks),
+      shared_out_(count) {
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   event_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   spare_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -101,6 +103,13 @@ void Worker::PostMessages(const std::vector<MessagePtr>& messages) {
   std::lock_guard lock(mutex_);
   inbox_.messages.insert(inbox_.messages.end(), messages.begin(), messages.end());
   Wake();
+}
+
+void Worker::PostShared(std::vector<SharedWork> work) {
+  // A task, so it keeps its place among the messages posted around it.
+  PostTask([work = std::move(work)](Shard& shard) mutable {
+    for (SharedWork& item : work) shard.OnSharedWork(std::move(item));
+  });
 }
 
 void Worker::PostHandoff(int fd, std::string peer, std::string input) {
@@ -279,6 +288,11 @@ void Worker::Handoff(ConnId id, size_t target, std::string input) {
 
 void Worker::Broadcast(const MessagePtr& message) { outgoing_.push_back(message); }
 
+void Worker::PostShared(size_t target, SharedWork work) {
+  shared_out_[target].push_back(std::move(work));
+  has_shared_out_ = true;
+}
+
 void Worker::UpdateInterest(Socket& socket, ConnId id, bool want_write) {
   if (socket.watching_write == want_write) return;
   socket.watching_write = want_write;
@@ -318,6 +332,14 @@ void Worker::FinishTurn() {
   // Closing a connection can publish a will and queue output elsewhere, and
   // writing can find a dead socket: repeat until nothing is left to do.
   for (int round = 0; round < 8; ++round) {
+    if (has_shared_out_) {
+      has_shared_out_ = false;
+      for (size_t target = 0; target < shared_out_.size(); ++target) {
+        if (shared_out_[target].empty()) continue;
+        peers_[target]->PostShared(std::move(shared_out_[target]));
+        shared_out_[target].clear();
+      }
+    }
     if (!outgoing_.empty()) {
       for (Worker* peer : peers_) {
         if (peer != this) peer->PostMessages(outgoing_);
@@ -330,7 +352,7 @@ void Worker::FinishTurn() {
     std::vector<ConnId> closing;
     closing.swap(closing_);
     for (ConnId id : closing) CloseSocket(id);
-    if (dirty_.empty() && closing_.empty() && outgoing_.empty()) break;
+    if (dirty_.empty() && closing_.empty() && outgoing_.empty() && !has_shared_out_) break;
   }
 }
 

@@ -1,7 +1,7 @@
 // One worker thread: an epoll loop that owns a set of sockets and drives the
 // Shard holding their protocol state. Workers talk to each other only
-// through their inboxes: messages to route, connections handed over after
-// CONNECT, new limits, and the request to stop.
+// through their inboxes: messages to route, shared-subscription work,
+// connections handed over after CONNECT, new limits, and the request to stop.
 //
 // Per loop turn a worker reads what arrived, lets its shard act on it,
 // posts the messages its clients published to the other workers in one
@@ -35,8 +35,9 @@ struct ServerCounters {
 
 class Worker final : public ShardHost {
  public:
+  // `summary` (may be null) is shared by every worker and outlives them.
   Worker(size_t index, size_t count, const Limits& limits, size_t max_connections,
-         ServerCounters* counters, Hooks* hooks);
+         ServerCounters* counters, Hooks* hooks, SubscriptionSummary* summary = nullptr);
   ~Worker() override;
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -54,6 +55,9 @@ class Worker final : public ShardHost {
 
   // Thread-safe: post work to this worker.
   void PostMessages(const std::vector<MessagePtr>& messages);
+  // Shared-subscription work for this worker's shard, run as one task (in
+  // order with the messages and tasks posted around it).
+  void PostShared(std::vector<SharedWork> work);
   void PostHandoff(int fd, std::string peer, std::string input);
   void PostLimits(const Limits& limits);
   void PostTask(std::function<void(Shard&)> task);
@@ -70,6 +74,8 @@ class Worker final : public ShardHost {
   void Close(ConnId id) override;
   void Handoff(ConnId id, size_t target, std::string input) override;
   void Broadcast(const MessagePtr& message) override;
+  void PostShared(size_t target, SharedWork work) override;
+  SubscriptionSummary* Summary() override { return summary_; }
   int64_t NowMs() override { return now_ms_; }
 
  private:
@@ -114,6 +120,7 @@ class Worker final : public ShardHost {
   const size_t index_;
   const size_t max_connections_;
   ServerCounters* const counters_;
+  SubscriptionSummary* const summary_;
   Shard shard_;
   std::vector<Worker*> peers_;
   std::vector<int> listeners_;
@@ -129,6 +136,9 @@ class Worker final : public ShardHost {
   std::vector<ConnId> dirty_;
   std::vector<ConnId> closing_;
   std::vector<MessagePtr> outgoing_;  // published here, for the other workers
+  // Shared-subscription work for each worker, posted before `outgoing_`.
+  std::vector<std::vector<SharedWork>> shared_out_;
+  bool has_shared_out_ = false;
   std::string read_buffer_;
 
   WorkerStats stats_;

@@ -71,9 +71,14 @@ SubscribeDecision PluginHost::OnSubscribe(const ClientFacts& client, std::string
   return SubscribeFrom(0, client, filter, requested_qos, 2);
 }
 
+SubscribeDecision PluginHost::OnSharedSubscribe(const ClientFacts& client, std::string_view group,
+                                                std::string_view filter, uint8_t requested_qos) {
+  return SubscribeFrom(0, client, filter, requested_qos, 2, group);
+}
+
 SubscribeDecision PluginHost::SubscribeFrom(size_t start, const ClientFacts& client,
                                             std::string_view filter, uint8_t requested_qos,
-                                            uint8_t granted_qos) {
+                                            uint8_t granted_qos, std::string_view share_group) {
   SubscribeDecision decision;
   decision.granted_qos = granted_qos;
   if (!any_[PLAZA_HOOK_SUBSCRIBE]) return decision;
@@ -86,6 +91,7 @@ SubscribeDecision PluginHost::SubscribeFrom(size_t start, const ClientFacts& cli
     event.struct_size = sizeof(event);
     event.client = &info.info;
     event.filter = Str(filter);
+    if (!share_group.empty()) event.share_group = Str(share_group);
     event.requested_qos = requested_qos;
     event.granted_qos = std::min<uint8_t>(requested_qos, decision.granted_qos);
     event.pending = NewToken();
@@ -93,6 +99,7 @@ SubscribeDecision PluginHost::SubscribeFrom(size_t start, const ClientFacts& cli
     if (verdict == PLAZA_VERDICT_PENDING) {
       PendingChain chain = NewChain(PendingChain::Kind::kSubscribe, i, client);
       chain.filter = std::string(filter);
+      chain.share_group = std::string(share_group);
       chain.requested_qos = requested_qos;
       chain.granted_qos = decision.granted_qos;
       decision.verdict = HookVerdict::kPending;

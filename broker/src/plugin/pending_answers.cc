@@ -140,7 +140,7 @@ bool PluginHost::Resume(uint64_t token, PendingChain chain, Answer answer) {
         decision.granted_qos = chain.granted_qos;
         if (!ApplySubscribe(plugin, answer, &decision)) {
           decision = SubscribeFrom(chain.index + 1, facts, chain.filter, chain.requested_qos,
-                                   decision.granted_qos);
+                                   decision.granted_qos, chain.share_group);
         }
         target.ResumeSubscribe(conn, token, decision);
         break;

@@ -81,6 +81,8 @@ class PluginHost final : public Hooks {
   ConnectDecision OnAuth(const ClientFacts& client, const AuthStep& auth) override;
   SubscribeDecision OnSubscribe(const ClientFacts& client, std::string_view filter,
                                 uint8_t requested_qos) override;
+  SubscribeDecision OnSharedSubscribe(const ClientFacts& client, std::string_view group,
+                                      std::string_view filter, uint8_t requested_qos) override;
   PublishDecision OnPublish(const ClientFacts& client, const MessagePtr& message) override;
   bool WantsDeliver() const override;
   DeliverDecision OnDeliver(const ClientFacts& subscriber, const MessagePtr& message) override;
@@ -131,6 +133,7 @@ class PluginHost final : public Hooks {
     OwnedFacts client;
     std::optional<std::string> password;  // connect
     std::string filter;                   // subscribe
+    std::string share_group;              // subscribe: "" unless shared
     uint8_t requested_qos = 0;
     uint8_t granted_qos = 2;
     MessagePtr message;  // publish: as the client sent it
@@ -152,7 +155,8 @@ class PluginHost final : public Hooks {
                       std::optional<std::string_view> password, const AuthStep* auth,
                       ConnectDecision* decision);
   SubscribeDecision SubscribeFrom(size_t start, const ClientFacts& client, std::string_view filter,
-                                  uint8_t requested_qos, uint8_t granted_qos);
+                                  uint8_t requested_qos, uint8_t granted_qos,
+                                  std::string_view share_group = {});
   PublishDecision PublishFrom(size_t start, const ClientFacts& client, const MessagePtr& original,
                               MessagePtr rewritten);
   static bool ApplyConnect(const plaza_plugin& plugin, const Answer& answer,
