@@ -39,12 +39,14 @@ class ScriptedHooks : public Hooks {
   bool WantsDeliver() const override { return false; }
   DeliverDecision OnDeliver(const ClientFacts&, const MessagePtr&) override { return {}; }
   bool OnControl(const ClientFacts&, const MessagePtr&) override { return false; }
+  bool Conflates(std::string_view) const override { return conflate; }
   void OnUnsubscribe(const ClientFacts&, std::string_view) override {}
   void OnDisconnect(const ClientFacts&, CloseReason, bool) override {}
 
   ConnectDecision connect;
   SubscribeDecision subscribe;
   PublishDecision publish;
+  bool conflate = false;  // every topic
   uint8_t last_level = 0;
   std::string last_filter;  // as OnSubscribe saw it
   std::string last_group;   // as OnSharedSubscribe saw it

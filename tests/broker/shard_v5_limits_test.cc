@@ -195,6 +195,39 @@ TEST_F(ShardV5Test, ANewAliasIsNotAssignedWhenItWouldNotFit) {
   }
 }
 
+TEST_F(ShardV5Test, AConflatedReplacementKeepsTheAliasOfWhatItReplaces) {
+  ScriptedHooks hooks;
+  hooks.conflate = true;
+  hooks_ = &hooks;
+  const ConnId sub = Connect(TakingAliases("sub", 4));
+  ASSERT_EQ(Subscribe(sub, {"pose/#", 1}), 1);
+  const ConnId pub = Connect("pub");
+  // The subscriber reads nothing meanwhile: the QoS 0 states replace each
+  // other in its queue; the first one gave "pose/a" alias 1.
+  Publish(pub, "pose/a", "1");
+  Publish(pub, "pose/a", "2");
+  Publish(pub, "pose/a", "3", 1);  // not conflated: uses alias 1, no topic
+  Publish(pub, "pose/a", "4");     // conflated again, into the first frame
+  auto got = ReceivedOf<mqtt::Publish>(sub);
+  ASSERT_EQ(got.size(), 2u);
+  // The frame the client reads first still carries the topic with alias 1.
+  EXPECT_EQ(got[0].payload, "4");
+  EXPECT_EQ(got[0].topic, "pose/a");
+  EXPECT_EQ(got[0].properties.topic_alias, 1);
+  EXPECT_EQ(got[1].payload, "3");
+  EXPECT_EQ(got[1].topic, "");
+  EXPECT_EQ(got[1].properties.topic_alias, 1);
+  // A state queued with a known alias and replaced: the replacement names
+  // the topic again.
+  Publish(pub, "pose/a", "5");
+  Publish(pub, "pose/a", "6");
+  got = ReceivedOf<mqtt::Publish>(sub);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].payload, "6");
+  EXPECT_EQ(got[0].topic, "pose/a");
+  EXPECT_EQ(got[0].properties.topic_alias, 1);
+}
+
 TEST_F(ShardV5Test, NoMatchingSubscribersIsTold0x10) {
   const ConnId pub = Connect("pub");
   Publish(pub, "nobody/here", "x", 1);
