@@ -303,6 +303,24 @@ TEST_F(ShardV5ClusterTest, NoMatchingSubscribersLooksAtEveryShard) {
   EXPECT_EQ(pubacks[0].reason_code, ReasonCode::kNoMatchingSubscribers);
 }
 
+TEST_F(ShardV5ClusterTest, ASharedMemberOnThePublishersShardCounts) {
+  // Member and publisher on one shard, the group's home on another.
+  const size_t home = Shard::ShardFor("$share/g/t", shard_count_);
+  std::vector<std::string> names;
+  for (int n = 0; names.size() < 2; ++n) {
+    const std::string id = "c" + std::to_string(n);
+    if (Shard::ShardFor(id, shard_count_) == (home + 1) % shard_count_) names.push_back(id);
+  }
+  const ConnId member = Connect(names[0]);
+  ASSERT_EQ(Subscribe(member, {"$share/g/t", 0}), 0);
+  const ConnId pub = Connect(names[1]);
+  Publish(pub, "t", "x", 1);
+  auto pubacks = ReceivedOf<mqtt::Puback>(pub);
+  ASSERT_EQ(pubacks.size(), 1u);
+  EXPECT_EQ(pubacks[0].reason_code, ReasonCode::kSuccess);
+  EXPECT_EQ(ReceivedOf<mqtt::Publish>(member).size(), 1u);
+}
+
 TEST_F(ShardV5Test, MessagesTooLargeForTheResumingConnectionAreDropped) {
   mqtt::Connect big = MakeConnect("sub", false);
   big.properties.session_expiry_interval = 1000;

@@ -261,7 +261,8 @@ class Shard {
   // Both return whether anyone here took the message (for 0x10).
   bool Publish(const MessagePtr& message);
   bool Route(const MessagePtr& message);
-  // Whether a subscription on another shard may match `topic`.
+  // Whether a subscription on another shard, or a shared one on this shard
+  // (its group's home may be elsewhere), may match `topic`.
   bool MayMatchElsewhere(std::string_view topic);
   void Deliver(Session& session, const MessagePtr& message, uint8_t qos, bool retain,
                std::string_view subscription_ids = {}, bool shared = false);

@@ -245,7 +245,11 @@ bool Shard::MayMatchElsewhere(std::string_view topic) {
   const SubscriptionSummary* summary = host_->Summary();
   if (!summary) return true;
   for (size_t shard = 0; shard < shard_count_; ++shard) {
-    if (shard != shard_index_ && summary->MayMatch(shard, topic)) return true;
+    // This shard's ordinary subscriptions were just matched exactly; its
+    // shared ones belong to groups whose home may be elsewhere.
+    if ((shard != shard_index_ || shared_memberships_ > 0) && summary->MayMatch(shard, topic)) {
+      return true;
+    }
   }
   return false;
 }
