@@ -139,10 +139,16 @@ void Worker::Run() {
     const int timeout = static_cast<int>(std::max<int64_t>(0, next_tick - MonotonicMs()));
     const int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), timeout);
     now_ms_ = MonotonicMs();
+    // The inbox first: what other workers posted before this turn's input
+    // arrived happened before it (a shared subscriber's join before a
+    // message its SUBACK prompted).
+    for (int i = 0; i < n; ++i) {
+      if (events[i].data.u64 == kInboxTag) DrainInbox();
+    }
     for (int i = 0; i < n; ++i) {
       const uint64_t tag = events[i].data.u64;
       if (tag == kInboxTag) {
-        DrainInbox();
+        continue;
       } else if (tag >= kListenerTag) {
         Accept(listeners_[tag - kListenerTag]);
       } else {
