@@ -137,15 +137,25 @@ std::string StringProperty(uint8_t id, std::string_view value) {
 }
 
 std::string Connect(std::string_view client_id, uint16_t keep_alive, std::string_view properties,
-                    bool clean_start) {
+                    bool clean_start, const Will* will) {
   std::string body = Str("MQTT");
   body.push_back(5);
-  body.push_back(clean_start ? 0x02 : 0x00);
+  uint8_t flags = clean_start ? 0x02 : 0x00;
+  if (will) flags |= static_cast<uint8_t>(0x04 | (will->qos << 3));
+  body.push_back(static_cast<char>(flags));
   body += U16(keep_alive);
   body += WithLength(properties);
   body += Str(client_id);
+  if (will) body += WithLength(will->properties) + Str(will->topic) + Str(will->payload);
   return raw::FixedHeader(0x10, body.size()) + body;
 }
+
+std::string Disconnect(uint8_t reason_code) {
+  const std::string body(1, static_cast<char>(reason_code));
+  return raw::FixedHeader(0xE0, body.size()) + body;
+}
+
+std::string Puback(uint16_t packet_id) { return raw::FixedHeader(0x40, 2) + U16(packet_id); }
 
 std::string Subscribe(uint16_t packet_id, std::string_view filter, uint8_t options,
                       std::string_view properties) {

@@ -22,9 +22,22 @@ std::string U16Property(uint8_t id, uint16_t value);
 std::string U32Property(uint8_t id, uint32_t value);
 std::string StringProperty(uint8_t id, std::string_view value);
 
+// A will with its MQTT 5 properties (without their length).
+struct Will {
+  std::string topic;
+  std::string payload;
+  uint8_t qos = 0;
+  std::string properties;
+};
+
 // Whole packets; `properties` is the property list without its length.
 std::string Connect(std::string_view client_id, uint16_t keep_alive,
-                    std::string_view properties = {}, bool clean_start = true);
+                    std::string_view properties = {}, bool clean_start = true,
+                    const Will* will = nullptr);
+// A DISCONNECT with `reason_code` and no properties.
+std::string Disconnect(uint8_t reason_code = 0);
+// PUBACK with a reason code.
+std::string Puback(uint16_t packet_id);
 std::string Subscribe(uint16_t packet_id, std::string_view filter, uint8_t options,
                       std::string_view properties = {});
 std::string Publish(std::string_view topic, std::string_view payload, uint8_t qos = 0,
