@@ -64,6 +64,12 @@ class BrokerMetrics::WorkerCollector final : public prometheus::Collectable {
     add("plaza_conflated_messages_total",
         "Queued QoS 0 state messages replaced by a newer one on the same topic (conflation).",
         MetricType::Counter, &WorkerStats::conflated);
+    add("plaza_expired_dropped_total",
+        "MQTT 5 messages not delivered because their Message Expiry Interval had passed.",
+        MetricType::Counter, &WorkerStats::expired_dropped);
+    add("plaza_oversize_dropped_total",
+        "MQTT 5 messages not sent because they exceed the client's Maximum Packet Size.",
+        MetricType::Counter, &WorkerStats::oversize_dropped);
 
     prometheus::MetricFamily refused;
     refused.name = "plaza_connections_refused_total";

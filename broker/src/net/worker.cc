@@ -184,6 +184,8 @@ void Worker::PublishStats() {
   stats_.overflow_disconnects.store(s.overflow_disconnects, kRelaxed);
   stats_.protocol_errors.store(s.protocol_errors, kRelaxed);
   stats_.conflated.store(s.conflated, kRelaxed);
+  stats_.expired_dropped.store(s.expired_dropped, kRelaxed);
+  stats_.oversize_dropped.store(s.oversize_dropped, kRelaxed);
 }
 
 void Worker::Accept(int listen_fd) {

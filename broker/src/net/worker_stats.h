@@ -22,6 +22,8 @@ struct WorkerStats {
   std::atomic<uint64_t> overflow_disconnects{0};
   std::atomic<uint64_t> protocol_errors{0};
   std::atomic<uint64_t> conflated{0};
+  std::atomic<uint64_t> expired_dropped{0};
+  std::atomic<uint64_t> oversize_dropped{0};
 };
 
 }  // namespace plaza::broker
