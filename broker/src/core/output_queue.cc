@@ -23,9 +23,25 @@ constexpr char kEmptyTopic[2] = {0, 0};
 size_t OutputQueue::Frame::Size() const {
   if (!message) return head.size();
   const size_t size = head.size() + message->wire().size() + (has_packet_id ? 2 : 0);
-  if (!v5) return size;
-  return size + properties.size() + message->properties().size() -
-         (omit_topic ? message->topic().size() : 0);
+  return v5 ? size + V5Size() : size;
+}
+
+size_t OutputQueue::Frame::V5Size() const {
+  return properties.size() + message->properties().size() -
+         (v5 == kV5EmptyTopic ? message->topic().size() : 0);
+}
+
+uint16_t OutputQueue::Frame::TopicAlias() const {
+  // After the property length (at most 4 bytes, the last below 0x80).
+  size_t at = 0;
+  while (at < properties.size() && (static_cast<uint8_t>(properties[at]) & 0x80)) ++at;
+  ++at;
+  if (at + 3 > properties.size() ||
+      properties[at] != static_cast<char>(mqtt::PropertyId::kTopicAlias)) {
+    return 0;
+  }
+  return static_cast<uint16_t>((static_cast<uint8_t>(properties[at + 1]) << 8) |
+                               static_cast<uint8_t>(properties[at + 2]));
 }
 
 void OutputQueue::PushControl(std::string bytes) {
@@ -97,15 +113,13 @@ bool OutputQueue::PushPublish5(const MessagePtr& message, uint8_t qos, bool reta
     const std::string_view topic = message->topic();
     const size_t index = WaitingIndex(topic, std::hash<std::string_view>()(topic));
     if (index != std::string_view::npos) {
-      topic_alias = frames_[index].topic_alias;
+      topic_alias = frames_[index].TopicAlias();
       omit_topic = false;
     }
   }
   Frame frame;
   frame.message = message;
-  frame.v5 = true;
-  frame.topic_alias = topic_alias;
-  frame.omit_topic = omit_topic;
+  frame.v5 = omit_topic ? kV5EmptyTopic : kV5;
   frame.has_packet_id = qos > 0;
   frame.packet_id[0] = static_cast<uint8_t>(packet_id >> 8);
   frame.packet_id[1] = static_cast<uint8_t>(packet_id & 0xff);
@@ -116,12 +130,12 @@ bool OutputQueue::PushPublish5(const MessagePtr& message, uint8_t qos, bool reta
   frame.properties.assign(
       reinterpret_cast<const char*>(length),
       mqtt::EncodeRemainingLength(static_cast<uint32_t>(property_length), length));
-  frame.properties.append(delivery_properties);
   if (topic_alias != 0) {
     frame.properties.push_back(static_cast<char>(mqtt::PropertyId::kTopicAlias));
     frame.properties.push_back(static_cast<char>(topic_alias >> 8));
     frame.properties.push_back(static_cast<char>(topic_alias & 0xff));
   }
+  frame.properties.append(delivery_properties);
   uint8_t header[5];
   header[0] = mqtt::PublishHeaderByte(qos, retain, dup);
   const size_t remaining = message->wire().size() + (qos > 0 ? 2 : 0) + frame.properties.size() +
@@ -146,7 +160,7 @@ size_t OutputQueue::FrameIovecs(const Frame& frame, size_t skip, iovec* iov, siz
   pieces[count++] = frame.head;
   if (frame.message && frame.v5) {
     pieces[count++] =
-        frame.omit_topic ? std::string_view(kEmptyTopic, 2) : frame.message->topic_part();
+        frame.v5 == kV5EmptyTopic ? std::string_view(kEmptyTopic, 2) : frame.message->topic_part();
     if (frame.has_packet_id) pieces[count++] = {reinterpret_cast<const char*>(frame.packet_id), 2};
     pieces[count++] = frame.properties;
     pieces[count++] = frame.message->properties();

@@ -40,18 +40,18 @@ class OutputQueue {
   bool Waiting(std::string_view topic) const;
 
   // Queues an MQTT 5 PUBLISH of `message`: after the packet id comes a
-  // property block of `delivery_properties` (this delivery's own: Message
-  // Expiry Interval, Subscription Identifiers; encoded, no length prefix),
-  // then a Topic Alias property when `topic_alias` is not 0, followed by
-  // the message's shared forwarded properties. With `omit_topic` the topic
+  // property block of a Topic Alias property (when `topic_alias` is not 0),
+  // `delivery_properties` (this delivery's own: Message Expiry Interval,
+  // Subscription Identifiers; encoded, no length prefix), and the message's
+  // shared forwarded properties. With `omit_topic` the topic
   // is sent empty (the client knows the alias).
   //
   // A conflated PUBLISH that replaces a waiting one takes over that one's
   // alias, with the topic, whatever `topic_alias` and `omit_topic` say: the
   // client's alias mapping at that point of the stream stays what it was.
   bool PushPublish5(const MessagePtr& message, uint8_t qos, bool retain, bool dup,
-                    uint16_t packet_id, std::string_view delivery_properties,
-                    bool conflate = false, uint16_t topic_alias = 0, bool omit_topic = false);
+                    uint16_t packet_id, std::string_view delivery_properties, bool conflate = false,
+                    uint16_t topic_alias = 0, bool omit_topic = false);
 
   // The size of the PUBLISH PushPublish5 would queue, fixed header included:
   // for honouring the client's Maximum Packet Size.
@@ -78,14 +78,23 @@ class OutputQueue {
     MessagePtr message;  // null for control packets
     uint8_t packet_id[2] = {0, 0};
     bool has_packet_id = false;
-    bool v5 = false;
-    bool omit_topic = false;  // MQTT 5: an empty topic instead of the message's
-    uint16_t topic_alias = 0;  // MQTT 5: the Topic Alias it carries, 0 for none
-    // MQTT 5: the property length and this delivery's own properties; the
-    // message's shared properties follow. Short enough to stay inline.
+    // 0 for MQTT 3.1.1; kV5, or kV5EmptyTopic for an MQTT 5 PUBLISH whose
+    // topic is sent empty (the client knows its alias). One byte, so an
+    // MQTT 3.1.1 frame costs what it did before MQTT 5.
+    uint8_t v5 = 0;
+    // MQTT 5: the property length and this delivery's own properties, a
+    // Topic Alias first when it has one; the message's shared properties
+    // follow. Short enough to stay inline.
     std::string properties;
     size_t Size() const;
+    // What MQTT 5 adds to Size(): out of line, so Size() stays small enough
+    // to inline on the MQTT 3.1.1 path.
+    [[gnu::noinline]] size_t V5Size() const;
+    // The Topic Alias among `properties`, 0 for none.
+    uint16_t TopicAlias() const;
   };
+  static constexpr uint8_t kV5 = 1;
+  static constexpr uint8_t kV5EmptyTopic = 2;
 
   // The most iovecs one frame needs: header, topic, packet id, properties
   // (own and shared), payload.

@@ -265,12 +265,16 @@ class Shard {
   // (its group's home may be elsewhere), may match `topic`.
   bool MayMatchElsewhere(std::string_view topic);
   void Deliver(Session& session, const MessagePtr& message, uint8_t qos, bool retain,
-               std::string_view subscription_ids = {}, bool shared = false);
+               std::string_view subscription_ids = {});
   void SendInflight(Connection& conn, Session::Outbound& outbound, bool dup);
   // Queues one PUBLISH in the connection's protocol version.
   // True when a conflated message replaced a waiting one (see OutputQueue).
   bool PushPublish(Connection& conn, const MessagePtr& message, uint8_t qos, bool retain, bool dup,
                    uint16_t packet_id, std::string_view subscription_ids);
+  // The MQTT 5 part of PushPublish, out of line to keep the 3.1.1 path short.
+  [[gnu::noinline]] bool PushPublish5(Connection& conn, const MessagePtr& message, uint8_t qos,
+                                      bool retain, bool dup, uint16_t packet_id,
+                                      std::string_view subscription_ids);
   // False (and counted) when an MQTT 5 client's Maximum Packet Size is too
   // small for this delivery [MQTT-3.1.2-25].
   bool FitsClient(const Connection& conn, const Message& message, uint8_t qos,

@@ -333,6 +333,13 @@ bool Shard::PushPublish(Connection& conn, const MessagePtr& message, uint8_t qos
   if (conn.level != mqtt::kProtocolLevel5) {
     return conn.output.PushPublish(message, qos, retain, dup, packet_id, conflate);
   }
+  return PushPublish5(conn, message, qos, retain, dup, packet_id, subscription_ids);
+}
+
+// Out of line, so the MQTT 3.1.1 path above stays short.
+bool Shard::PushPublish5(Connection& conn, const MessagePtr& message, uint8_t qos, bool retain,
+                         bool dup, uint16_t packet_id, std::string_view subscription_ids) {
+  const bool conflate = message->conflated();
   // This delivery's own properties: the time left [MQTT-3.3.2-6], the
   // Subscription Identifiers and a topic alias; the forwarded ones are
   // shared by the message.
@@ -378,7 +385,7 @@ bool Shard::PushPublish(Connection& conn, const MessagePtr& message, uint8_t qos
 }
 
 void Shard::Deliver(Session& session, const MessagePtr& original, uint8_t qos, bool retain,
-                    std::string_view subscription_ids, bool shared) {
+                    std::string_view subscription_ids) {
   Connection* conn = session.conn ? Find(session.conn) : nullptr;
   if (conn && conn->state != Connection::State::kOpen) conn = nullptr;
   const MessagePtr* chosen = &original;
@@ -425,13 +432,13 @@ void Shard::Deliver(Session& session, const MessagePtr& original, uint8_t qos, b
   }
   if (conn && session.queue.empty() && session.inflight.size() < InflightWindow(*conn)) {
     session.inflight.push_back({NextPacketId(session), qos, retain,
-                                Session::Outbound::Stage::kPublished, shared, message,
+                                Session::Outbound::Stage::kPublished, false, message,
                                 std::string(subscription_ids)});
     SendInflight(*conn, session.inflight.back(), false);
     return;
   }
   if (session.queue.size() < limits_.max_queued_messages) {
-    session.queue.push_back({message, qos, retain, shared, std::string(subscription_ids)});
+    session.queue.push_back({message, qos, retain, false, std::string(subscription_ids)});
     return;
   }
   ++stats_.queued_dropped;

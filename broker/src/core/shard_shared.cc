@@ -127,7 +127,12 @@ void Shard::DeliverShared(SharedWork work) {
       if (sub.id != 0) mqtt::AppendSubscriptionIdentifier(sub.id, &ids);
       const bool retain =
           (sub.options & SubscriptionIndex::kRetainAsPublished) && message->retain();
-      Deliver(*session, message, qos, retain, ids, true);
+      // Marked as a shared delivery (TakeOverShared) where Deliver put it.
+      const size_t inflight = session->inflight.size();
+      const size_t queued = session->queue.size();
+      Deliver(*session, message, qos, retain, ids);
+      if (session->inflight.size() > inflight) session->inflight.back().shared = true;
+      if (session->queue.size() > queued) session->queue.back().shared = true;
       return;
     }
   }
