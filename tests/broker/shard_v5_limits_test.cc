@@ -261,6 +261,17 @@ TEST_F(ShardV5Test, NoMatchingSubscribersIsTold0x10) {
   EXPECT_EQ(pubacks[0].reason_code, ReasonCode::kSuccess);
 }
 
+TEST_F(ShardV5Test, NoMatchingSubscribersIsNotSaidWhenAPluginSeesPublishes) {
+  // A plugin with a publish hook may act on the message (a room command).
+  ScriptedHooks hooks;
+  hooks_ = &hooks;
+  const ConnId pub = Connect("pub");
+  Publish(pub, "rooms/r/join", "", 1);
+  auto pubacks = ReceivedOf<mqtt::Puback>(pub);
+  ASSERT_EQ(pubacks.size(), 1u);
+  EXPECT_EQ(pubacks[0].reason_code, ReasonCode::kSuccess);
+}
+
 TEST_F(ShardV5Test, ThreeOneOnePublishersGetAPlainPuback) {
   const ConnId old = Connect("old", mqtt::kProtocolLevel311);
   Publish(old, "nobody", "x", 1);

@@ -122,6 +122,10 @@ class Hooks {
     return OnSubscribe(client, filter, requested_qos);
   }
   virtual PublishDecision OnPublish(const ClientFacts& client, const MessagePtr& message) = 0;
+  // Whether OnPublish looks at messages at all. A plugin that does may act
+  // on a message nobody subscribes to (a command to a room, say), so the
+  // broker then never tells an MQTT 5 publisher "No matching subscribers".
+  virtual bool WantsPublish() const { return true; }
   // Whether OnDeliver should be called at all: it runs once per delivery,
   // so the core skips it when nobody listens.
   virtual bool WantsDeliver() const = 0;

@@ -154,7 +154,8 @@ void Shard::FinishPublish(Connection& conn, MessagePtr message, uint8_t qos, uin
     code = value >= 0x80 && mqtt::IsValidReasonCode(mqtt::PacketType::kPuback, value)
                ? static_cast<mqtt::ReasonCode>(value)
                : mqtt::ReasonCode::kNotAuthorized;
-  } else if (conn.level == mqtt::kProtocolLevel5 && !taken && !MayMatchElsewhere(routed->topic())) {
+  } else if (conn.level == mqtt::kProtocolLevel5 && !taken && !(hooks_ && hooks_->WantsPublish()) &&
+             !MayMatchElsewhere(routed->topic())) {
     code = mqtt::ReasonCode::kNoMatchingSubscribers;
   }
   mqtt::Properties props;

@@ -155,6 +155,8 @@ PublishDecision PluginHost::PublishFrom(size_t start, const ClientFacts& client,
 
 namespace plaza::broker {
 
+bool PluginHost::WantsPublish() const { return any_[PLAZA_HOOK_PUBLISH]; }
+
 bool PluginHost::WantsDeliver() const { return any_[PLAZA_HOOK_DELIVER]; }
 
 DeliverDecision PluginHost::OnDeliver(const ClientFacts& subscriber, const MessagePtr& message) {

@@ -84,6 +84,7 @@ class PluginHost final : public Hooks {
   SubscribeDecision OnSharedSubscribe(const ClientFacts& client, std::string_view group,
                                       std::string_view filter, uint8_t requested_qos) override;
   PublishDecision OnPublish(const ClientFacts& client, const MessagePtr& message) override;
+  bool WantsPublish() const override;
   bool WantsDeliver() const override;
   DeliverDecision OnDeliver(const ClientFacts& subscriber, const MessagePtr& message) override;
   bool OnControl(const ClientFacts& client, const MessagePtr& message) override;
