@@ -3,7 +3,7 @@
 // keep-alive, wills and malformed input -- MQTT 3.1.1 sections 3.1 and 4.1.
 #include <gtest/gtest.h>
 
-#include "shard_fixture.h"
+#include "shard_v5_fixture.h"
 
 namespace plaza::broker::testing {
 namespace {

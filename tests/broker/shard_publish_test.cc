@@ -4,7 +4,7 @@
 // and 4.3-4.7.
 #include <gtest/gtest.h>
 
-#include "shard_fixture.h"
+#include "shard_v5_fixture.h"
 
 namespace plaza::broker::testing {
 namespace {

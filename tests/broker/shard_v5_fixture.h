@@ -1,23 +1,57 @@
-// A test bench for the MQTT 5 rules of the Shard: like shard_fixture.h, but
-// every connection speaks the protocol level it connected with, and the
-// shard may be given Hooks whose answers a test sets. A test may also set
+// A test bench for the sans-I/O Shard: a fake host that records what the
+// shard asks of it, and helpers that speak MQTT packets to the shard and
+// decode what it answers -- every protocol rule tested without a socket.
+// Every connection speaks the protocol level it connected with, and the
+// shard may be given Hooks whose answers a test sets. A test may set
 // shard_count_ for several shards, as the workers run them: a client
 // connects straight to its own shard, and after each packet the messages
 // and shared-subscription work between shards are passed on until there
-// are none left.
+// are none left. ShardTest (at the end) is the same bench with MQTT 3.1.1
+// defaults and one shard that records, rather than passes on, what it
+// sends to the others.
 #ifndef PLAZA_TESTS_BROKER_SHARD_V5_FIXTURE_H_
 #define PLAZA_TESTS_BROKER_SHARD_V5_FIXTURE_H_
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <string>
 #include <vector>
 
-#include "shard_fixture.h"
+#include "core/shard.h"
+#include "mqtt/codec.h"
 
 namespace plaza::broker::testing {
+
+class FakeHost : public ShardHost {
+ public:
+  struct HandoffCall {
+    ConnId id;
+    size_t target;
+    std::string input;
+  };
+
+  void WantWrite(ConnId) override {}
+  void Close(ConnId id) override { closes.push_back(id); }
+  void Handoff(ConnId id, size_t target, std::string input) override {
+    handoffs.push_back({id, target, std::move(input)});
+  }
+  void Broadcast(const MessagePtr& message) override { broadcasts.push_back(message); }
+  void PostShared(size_t target, SharedWork work) override {
+    shared.push_back({target, std::move(work)});
+  }
+  SubscriptionSummary* Summary() override { return summary; }
+  int64_t NowMs() override { return now; }
+
+  int64_t now = 1'000'000;
+  std::vector<ConnId> closes;
+  std::vector<HandoffCall> handoffs;
+  std::vector<MessagePtr> broadcasts;
+  std::vector<std::pair<size_t, SharedWork>> shared;
+  SubscriptionSummary* summary = nullptr;
+};
 
 // Hooks that allow everything unless a test says otherwise.
 class ScriptedHooks : public Hooks {
@@ -55,7 +89,9 @@ class ScriptedHooks : public Hooks {
 class ShardV5Test : public ::testing::Test {
  protected:
   Shard& shard(size_t index = 0) {
-    if (shards_.empty()) {
+    if (shards_.empty() && lone_shard_) {
+      shards_.push_back(std::make_unique<Shard>(0, shard_count_, limits_, &host_, hooks_));
+    } else if (shards_.empty()) {
       if (shard_count_ > 1) {
         summary_ = std::make_unique<SubscriptionSummary>(shard_count_);
         host_.summary = summary_.get();
@@ -79,7 +115,7 @@ class ShardV5Test : public ::testing::Test {
     const ConnId id = ++next_id_;
     shard_of_[id] = on;
     shard(on).OnOpen(id, "test:" + std::to_string(id));
-    levels_[id] = mqtt::kProtocolLevel5;
+    levels_[id] = default_level_;
     return id;
   }
   Shard& ShardOf(ConnId id) { return shard(shard_of_[id]); }
@@ -93,10 +129,15 @@ class ShardV5Test : public ::testing::Test {
     Pump();
   }
 
+  void SendRaw(ConnId id, std::string_view bytes) {
+    ShardOf(id).OnBytes(id, bytes);
+    Pump();
+  }
+
   // Passes messages and shared-subscription work between the shards, as
   // the workers' inboxes do (shared work first), until none is left.
   void Pump() {
-    if (shard_count_ == 1) return;
+    if (shard_count_ == 1 || lone_shard_) return;
     for (bool busy = true; busy;) {
       busy = false;
       std::vector<std::vector<SharedWork>> work(shard_count_);
@@ -149,6 +190,9 @@ class ShardV5Test : public ::testing::Test {
     }
     return out;
   }
+
+  // The PUBLISH packets among Received(id).
+  std::vector<mqtt::Publish> Publishes(ConnId id) { return ReceivedOf<mqtt::Publish>(id); }
 
   void CompleteCloses() {
     for (bool busy = true; busy;) {
@@ -251,6 +295,11 @@ class ShardV5Test : public ::testing::Test {
   FakeHost host_;  // shard 0's
   Hooks* hooks_ = nullptr;
   size_t shard_count_ = 1;
+  // Only shard 0 of shard_count_ exists; what it sends to the others stays
+  // in host_ for the test to look at.
+  bool lone_shard_ = false;
+  // The level of a connection until its CONNECT says otherwise.
+  uint8_t default_level_ = mqtt::kProtocolLevel5;
 
  private:
   std::vector<std::unique_ptr<Shard>> shards_;
@@ -264,6 +313,51 @@ class ShardV5Test : public ::testing::Test {
   std::deque<std::string> buffers_;
   std::vector<ConnId> closed_;
   std::vector<uint32_t> ids_;
+};
+
+// The bench with MQTT 3.1.1 defaults: connections speak 3.1.1, and the
+// helpers take 3.1.1's arguments. With a `count` above 1 the bench holds
+// only shard `index` (0) of `count`.
+class ShardTest : public ShardV5Test {
+ protected:
+  explicit ShardTest(size_t index = 0, size_t count = 1) {
+    EXPECT_EQ(index, 0u) << "only shard 0 of several is supported";
+    shard_count_ = count;
+    lone_shard_ = count > 1;
+    default_level_ = mqtt::kProtocolLevel311;
+  }
+
+  mqtt::Connect MakeConnect(std::string_view client_id, bool clean = true,
+                            uint16_t keep_alive = 60) {
+    mqtt::Connect connect =
+        ShardV5Test::MakeConnect(client_id, clean, mqtt::kProtocolLevel311);
+    connect.keep_alive = keep_alive;
+    return connect;
+  }
+
+  ConnId Connect(std::string_view client_id, bool clean = true, uint16_t keep_alive = 60) {
+    const ConnId id = Open();
+    const mqtt::Connack connack = ConnectWith(id, MakeConnect(client_id, clean, keep_alive));
+    EXPECT_EQ(connack.return_code, mqtt::ConnectReturnCode::kAccepted);
+    return id;
+  }
+
+  // SUBSCRIBE one filter, expecting `qos` granted; the retained messages
+  // that follow the SUBACK are dropped.
+  void Subscribe(ConnId id, std::string_view filter, uint8_t qos, uint16_t packet_id = 1) {
+    Send(id, mqtt::Subscribe{packet_id, {{filter, qos}}});
+    std::vector<mqtt::Packet> packets = Received(id);
+    ASSERT_FALSE(packets.empty());
+    const auto* suback = std::get_if<mqtt::Suback>(&packets.front());
+    ASSERT_NE(suback, nullptr);
+    ASSERT_EQ(suback->return_codes.size(), 1u);
+    ASSERT_EQ(suback->return_codes[0], qos);
+  }
+
+  void Publish(ConnId id, std::string_view topic, std::string_view payload, uint8_t qos = 0,
+               bool retain = false, uint16_t packet_id = 0) {
+    ShardV5Test::Publish(id, topic, payload, qos, retain, {}, packet_id);
+  }
 };
 
 }  // namespace plaza::broker::testing
