@@ -12,6 +12,8 @@
 
 #include <mqtt/client.h>
 
+#include "received_queue.h"
+
 #if defined(__SANITIZE_THREAD__)
 // ThreadSanitizer suppressions for this test process only (plaza-broker links
 // no Paho code, so none can hide a broker report). Debian's Paho MQTT C and
@@ -62,42 +64,14 @@ std::vector<Received> IgnoringDup(std::vector<Received> messages) {
 // PahoClient
 
 // Runs on Paho's network thread.
-class PahoClient::Listener final : public mqtt::callback {
+class PahoClient::Listener final : public mqtt::callback, public ReceivedQueue<Received> {
  public:
   void message_arrived(mqtt::const_message_ptr message) override {
-    Received copy{message->get_topic(), message->to_string(), message->get_qos(),
-                  message->is_retained(), message->is_duplicate()};
-    std::lock_guard lock(mutex_);
-    messages_.push_back(std::move(copy));
-    changed_.notify_all();
+    Push(Received{message->get_topic(), message->to_string(), message->get_qos(),
+                  message->is_retained(), message->is_duplicate()});
   }
 
-  void connection_lost(const std::string&) override {
-    std::lock_guard lock(mutex_);
-    lost_ = true;
-    changed_.notify_all();
-  }
-
-  // The next message; nullopt with `error` set on timeout or once the
-  // connection is lost and every message before the loss was taken.
-  std::optional<Received> Next(milliseconds timeout, std::string* error) {
-    std::unique_lock lock(mutex_);
-    changed_.wait_for(lock, timeout, [this] { return !messages_.empty() || lost_; });
-    if (messages_.empty()) {
-      *error = lost_ ? "connection lost"
-                     : "no message within " + std::to_string(timeout.count()) + " ms";
-      return std::nullopt;
-    }
-    Received message = std::move(messages_.front());
-    messages_.pop_front();
-    return message;
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::deque<Received> messages_;  // guarded by mutex_
-  bool lost_ = false;              // guarded by mutex_
+  void connection_lost(const std::string&) override { Lost(); }
 };
 
 PahoClient::PahoClient(uint16_t port, std::string client_id)

@@ -3,12 +3,12 @@
 #include "paho5_client.h"
 
 #include <algorithm>
-#include <condition_variable>
-#include <deque>
 #include <mutex>
 #include <thread>
 
 #include <mqtt/async_client.h>
+
+#include "received_queue.h"
 
 namespace plaza::testing {
 namespace {
@@ -48,44 +48,10 @@ Received5 Copy(const ::mqtt::message& message) {
 }  // namespace
 
 // Runs on Paho's network thread.
-class Paho5Client::Listener final : public ::mqtt::callback {
+class Paho5Client::Listener final : public ::mqtt::callback, public ReceivedQueue<Received5> {
  public:
-  void message_arrived(::mqtt::const_message_ptr message) override {
-    Received5 copy = Copy(*message);
-    std::lock_guard lock(mutex_);
-    messages_.push_back(std::move(copy));
-    changed_.notify_all();
-  }
-
-  void connection_lost(const std::string&) override {
-    std::lock_guard lock(mutex_);
-    lost_ = true;
-    changed_.notify_all();
-  }
-
-  std::optional<Received5> Next(milliseconds timeout, std::string* error) {
-    std::unique_lock lock(mutex_);
-    changed_.wait_for(lock, timeout, [this] { return !messages_.empty() || lost_; });
-    if (messages_.empty()) {
-      *error = lost_ ? "connection lost"
-                     : "no message within " + std::to_string(timeout.count()) + " ms";
-      return std::nullopt;
-    }
-    Received5 message = std::move(messages_.front());
-    messages_.pop_front();
-    return message;
-  }
-
-  bool WaitForLoss(milliseconds timeout) {
-    std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, timeout, [this] { return lost_; });
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::deque<Received5> messages_;  // guarded by mutex_
-  bool lost_ = false;               // guarded by mutex_
+  void message_arrived(::mqtt::const_message_ptr message) override { Push(Copy(*message)); }
+  void connection_lost(const std::string&) override { Lost(); }
 };
 
 Paho5Client::Paho5Client(uint16_t port, std::string client_id)
