@@ -81,22 +81,24 @@ bool Paho5Client::Connect(const Connect5& options) {
   if (options.maximum_packet_size) {
     props.add({property::MAXIMUM_PACKET_SIZE, static_cast<int>(*options.maximum_packet_size)});
   }
-  auto builder = ::mqtt::connect_options_builder()
-                     .mqtt_version(MQTTVERSION_5)
-                     .clean_start(options.clean_start)
-                     .keep_alive_interval(std::chrono::seconds(options.keep_alive_s))
-                     .connect_timeout(kWait)
-                     .properties(props);
+  // Set on one object, never copied: Paho C++ 1.2's connect_options copy
+  // leaves its C struct pointing at the original's properties.
+  ::mqtt::connect_options connect;
+  connect.set_mqtt_version(MQTTVERSION_5);
+  connect.set_clean_start(options.clean_start);
+  connect.set_keep_alive_interval(std::chrono::seconds(options.keep_alive_s));
+  connect.set_connect_timeout(kWait);
+  connect.set_properties(props);
   if (options.will) {
     ::mqtt::properties will_props;
     if (options.will->delay_s) {
       will_props.add({property::WILL_DELAY_INTERVAL, static_cast<int>(options.will->delay_s)});
     }
-    builder.will(::mqtt::will_options(options.will->topic, options.will->payload, options.will->qos,
-                                      false, will_props));
+    connect.set_will(::mqtt::will_options(options.will->topic, options.will->payload,
+                                          options.will->qos, false, will_props));
   }
   try {
-    auto token = client_->connect(builder.finalize());
+    auto token = client_->connect(connect);
     if (!token->wait_for(kWait)) {
       error_ = "connect: no CONNACK";
       return false;
