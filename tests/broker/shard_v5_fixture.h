@@ -134,8 +134,9 @@ class ShardV5Test : public ::testing::Test {
     Pump();
   }
 
-  // Passes messages and shared-subscription work between the shards, as
-  // the workers' inboxes do (shared work first), until none is left.
+  // Passes messages and shared-subscription work between the shards until
+  // none is left: each round, a shard gets the work others posted to it,
+  // then their messages (a worker keeps their exact posting order).
   void Pump() {
     if (shard_count_ == 1 || lone_shard_) return;
     for (bool busy = true; busy;) {
