@@ -330,8 +330,7 @@ class ShardTest : public ShardV5Test {
 
   mqtt::Connect MakeConnect(std::string_view client_id, bool clean = true,
                             uint16_t keep_alive = 60) {
-    mqtt::Connect connect =
-        ShardV5Test::MakeConnect(client_id, clean, mqtt::kProtocolLevel311);
+    mqtt::Connect connect = ShardV5Test::MakeConnect(client_id, clean, mqtt::kProtocolLevel311);
     connect.keep_alive = keep_alive;
     return connect;
   }
