@@ -68,6 +68,7 @@ void Connection::QueueConnect(uint16_t keep_alive) {
   connect.clean_session = true;
   connect.keep_alive = keep_alive;
   connect.client_id = plan_->client_id;
+  if (!plan_->username.empty()) connect.username = plan_->username;
   mqtt::Encode(connect, &out_);
 }
 
@@ -75,6 +76,16 @@ void Connection::QueueSubscribe(uint8_t qos) {
   mqtt::Subscribe subscribe;
   subscribe.packet_id = 1;
   subscribe.filters.push_back({plan_->subscribe_filter, qos});
+  for (const auto& [filter, filter_qos] : plan_->extra_filters) {
+    subscribe.filters.push_back({filter, filter_qos});
+  }
+  mqtt::Encode(subscribe, &out_);
+}
+
+void Connection::QueueServerSubscribe() {
+  mqtt::Subscribe subscribe;
+  subscribe.packet_id = 2;
+  subscribe.filters.push_back({plan_->server_filter, 1});
   mqtt::Encode(subscribe, &out_);
 }
 
@@ -84,6 +95,14 @@ void Connection::QueuePublish(std::string_view payload, uint8_t qos, uint16_t pa
   publish.payload = payload;
   publish.qos = qos;
   publish.packet_id = qos > 0 ? packet_id : 0;
+  mqtt::Encode(publish, &out_);
+}
+
+void Connection::QueueJoin(uint16_t packet_id) {
+  mqtt::Publish publish;
+  publish.topic = plan_->join_topic;
+  publish.qos = 1;
+  publish.packet_id = packet_id;
   mqtt::Encode(publish, &out_);
 }
 

@@ -27,7 +27,17 @@ inline constexpr size_t kMaxPacketSize = 2 << 20;
 
 class Connection {
  public:
-  enum class State { kIdle, kConnecting, kAwaitConnack, kAwaitSuback, kReady, kClosed };
+  enum class State {
+    kIdle,
+    kConnecting,
+    kAwaitConnack,
+    kAwaitServerSuback,  // a room member: subscribed to the room's server topics
+    kAwaitJoinTurn,      // ... waiting for the members before it to join
+    kJoining,            // ... join sent, waiting for its PUBACK (and Reply)
+    kAwaitSuback,
+    kReady,
+    kClosed
+  };
 
   explicit Connection(const ClientPlan* plan) : plan_(plan) {}
   ~Connection() { Close(/*reset=*/true); }
@@ -47,8 +57,13 @@ class Connection {
 
   // Packets queued for writing (encoded through plaza::mqtt::Encode).
   void QueueConnect(uint16_t keep_alive);
+  // subscribe_filter at `qos` and the plan's extra filters.
   void QueueSubscribe(uint8_t qos);
+  // The plan's server_filter, QoS 1.
+  void QueueServerSubscribe();
   void QueuePublish(std::string_view payload, uint8_t qos, uint16_t packet_id);
+  // The plan's join: an empty QoS 1 PUBLISH on join_topic.
+  void QueueJoin(uint16_t packet_id);
   void QueuePuback(uint16_t packet_id);
   void QueueDisconnect();
 
@@ -68,6 +83,9 @@ class Connection {
   State state = State::kIdle;
   int64_t connect_start_ns = 0;
   uint32_t epoll_events = 0;  // what the fd is registered for, 0: not registered
+  int64_t join_sent_ns = 0;   // kJoining: when the join went out
+  bool join_acked = false;    // kJoining: the PUBACK came
+  bool join_replied = false;  // kJoining: the rooms plugin's Reply came (success)
 
  private:
   const ClientPlan* plan_;

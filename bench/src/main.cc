@@ -1,6 +1,6 @@
 // plaza-bench: the load generator behind Plaza's performance claims. It
-// drives an MQTT broker on 127.0.0.1 with one of four scenarios (event
-// fan-out, world, fan-in, connection storm) from epoll loops holding
+// drives an MQTT broker on 127.0.0.1 with one of five scenarios (event
+// fan-out, world, fan-in, connection storm, event room) from epoll loops holding
 // thousands of connections each, and prints a human line and a RESULT line
 // per run. bench/compare.sh runs it against plaza-broker and mosquitto.
 #include <csignal>
@@ -20,11 +20,11 @@ int main(int argc, char** argv) {
 
   std::signal(SIGPIPE, SIG_IGN);
   const long file_limit = RaiseFileLimit();
-  const long needed = options.scenario == Scenario::kStorm
-                          ? options.connections
-                          : (options.scenario == Scenario::kWorld
-                                 ? static_cast<long>(options.clients) * options.rooms
-                                 : options.publishers + options.subscribers);
+  long needed = options.publishers + options.subscribers;
+  if (options.scenario == Scenario::kStorm) needed = options.connections;
+  if (options.scenario == Scenario::kWorld)
+    needed = static_cast<long>(options.clients) * options.rooms;
+  if (options.scenario == Scenario::kEvent) needed = options.performers + options.audience;
   if (file_limit > 0 && needed + 64 > file_limit) {
     std::fprintf(stderr,
                  "plaza-bench: %ld connections need more file descriptors than the limit "

@@ -23,6 +23,13 @@ Scenarios:
            publishes to room/X/<id> (N peers per room, all-to-all)
   fanin    --publishers P: P publishers -> 1 subscriber
   storm    --connections C: connect rate, then broker RSS per idle connection
+  event    --performers P --audience A: an event room R; everyone joins it
+           through the rooms protocol (performers first, then the audience,
+           one at a time), subscribes to the room's member traffic and
+           publishes its pose on rooms/R/pose/<user>; performers at --rate
+           (default 30), the audience at --audience-rate. Measured apart:
+           the stage's stream (every member gets every message) and the
+           audience's (to whom --policy says)
 
 Traffic:
   --rate R            messages/s per publisher (default 10)
@@ -33,7 +40,18 @@ Traffic:
   --qos 0|1           publish and subscribe QoS (default 0)
   --inflight N        QoS 1: unacknowledged messages per publisher (default 64)
 
-Saturation mode (fanout, world, fanin):
+Event room:
+  --performers P      the stage: users perf-0 .. perf-<P-1> (default 2)
+  --audience A        the audience: users aud-0 .. (default 500)
+  --audience-rate R   messages/s per audience member (default 10); in a
+                      saturation search it keeps its ratio to --rate
+  --room R            the room id (default event:bench)
+  --policy POLICY     what the broker delivers: neighbourhood (the rooms
+                      plugin's event policy; joins wait for its Reply) or all
+                      (a broker without the plugin: everyone gets everything)
+  --neighbourhood-size K  the plugin's event_policy.neighbourhood_size (50)
+
+Saturation mode (fanout, world, fanin, event):
   --saturate          search the highest --rate with no loss and p99 under a bound
   --p99-bound-ms MS   the bound (default 50)
   --start-rate R      first rate tried (default: --rate)
@@ -77,6 +95,8 @@ const char* ScenarioName(Scenario scenario) {
       return "fanin";
     case Scenario::kStorm:
       return "storm";
+    case Scenario::kEvent:
+      return "event";
   }
   return "?";
 }
@@ -101,12 +121,16 @@ bool ParseOptions(int argc, char** argv, Options* options, int* exit_code) {
     options->scenario = Scenario::kFanIn;
   } else if (scenario == "storm") {
     options->scenario = Scenario::kStorm;
+  } else if (scenario == "event") {
+    options->scenario = Scenario::kEvent;
   } else {
-    std::fprintf(stderr, "plaza-bench: unknown scenario '%s' (fanout, world, fanin, storm)\n",
+    std::fprintf(stderr,
+                 "plaza-bench: unknown scenario '%s' (fanout, world, fanin, storm, event)\n",
                  argv[1]);
     return false;
   }
 
+  bool rate_given = false;
   for (int i = 2; i < argc; ++i) {
     std::string_view flag = argv[i];
     std::string_view value;
@@ -168,6 +192,23 @@ bool ParseOptions(int argc, char** argv, Options* options, int* exit_code) {
       ok = integer(1, 10'000'000, &options->connections);
     } else if (flag == "--rate") {
       ok = real(0.001, &options->rate);
+      rate_given = true;
+    } else if (flag == "--audience-rate") {
+      ok = real(0.001, &options->audience_rate);
+    } else if (flag == "--performers") {
+      ok = integer(0, 1'000'000, &options->performers);
+    } else if (flag == "--audience") {
+      ok = integer(0, 1'000'000, &options->audience);
+    } else if (flag == "--neighbourhood-size") {
+      ok = integer(1, 1'000'000, &options->neighbourhood_size);
+    } else if (flag == "--room") {
+      // A room id as docs/protocol.md allows it: one topic level, no wildcards.
+      ok = !value.empty() && value.find_first_of("/+#") == value.npos;
+      if (ok) options->room = value;
+    } else if (flag == "--policy") {
+      const auto policy = ParseDeliveryPolicy(value);
+      ok = policy.has_value();
+      if (ok) options->policy = *policy;
     } else if (flag == "--payload") {
       ok = integer(static_cast<long>(kPayloadHeaderSize), 1 << 20, &options->payload);
     } else if (flag == "--qos") {
@@ -212,6 +253,14 @@ bool ParseOptions(int argc, char** argv, Options* options, int* exit_code) {
   if (options->mode == Mode::kSaturation && options->scenario == Scenario::kStorm) {
     std::fputs("plaza-bench: --saturate does not apply to the storm scenario\n", stderr);
     return false;
+  }
+  if (options->scenario == Scenario::kEvent) {
+    if (!rate_given) options->rate = 30;
+    if (options->performers + options->audience == 0) {
+      std::fputs("plaza-bench: the event needs at least one performer or audience member\n",
+                 stderr);
+      return false;
+    }
   }
   if (options->start_rate == 0) options->start_rate = options->rate;
   *exit_code = 0;

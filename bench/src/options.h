@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "event_room.h"
+
 namespace plaza::bench {
 
 enum class Scenario {
@@ -16,6 +18,7 @@ enum class Scenario {
   kWorld,   // rooms of N peers: each subscribes room/X/# and publishes room/X/<id>
   kFanIn,   // P publishers -> 1 subscriber
   kStorm,   // connect C clients as fast as possible, then hold them idle
+  kEvent,   // an event room: performers and audience join room R and publish poses
 };
 
 enum class Mode {
@@ -36,9 +39,17 @@ struct Options {
   int clients = 50;
   int rooms = 1;
   int connections = 1000;
+  // event: the stage, the audience, the room and the delivery the broker
+  // is expected to apply (event_room.h).
+  int performers = 2;
+  int audience = 500;
+  std::string room = "event:bench";
+  DeliveryPolicy policy = DeliveryPolicy::kNeighbourhood;
+  int neighbourhood_size = 50;
 
   // Traffic.
-  double rate = 10;  // messages/s per publisher
+  double rate = 10;           // messages/s per publisher (event: per performer, default 30)
+  double audience_rate = 10;  // event: messages/s per audience member
   int payload = 128;
   int qos = 0;
   int inflight = 64;  // QoS 1: unacknowledged PUBLISHes per publisher

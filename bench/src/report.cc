@@ -3,6 +3,7 @@
 
 #include <cstdarg>
 #include <cstdio>
+#include <iterator>
 
 namespace plaza::bench {
 namespace {
@@ -36,11 +37,61 @@ std::string Tags(const Options& options) {
 
 std::string Rate(double rate) { return Format("%.6g", rate); }
 
+// event: the audience's rate in this run (it keeps its ratio to --rate).
+double AudienceRate(const Options& options, const RunResult& r) {
+  return r.rate * options.audience_rate / options.rate;
+}
+
+// event: "; stage: ... ; audience: ..." for the human line.
+std::string StreamsHuman(const RunResult& r) {
+  static constexpr const char* kNames[] = {"stage->all", "audience->policy"};
+  std::string line;
+  for (size_t s = 0; s < std::size(r.streams); ++s) {
+    const StreamStats& stream = r.streams[s];
+    line += Format(
+        "\n  %s: %.0f msg/s; sent %llu/%llu; expected %llu delivered %llu lost %llu (%.3f%%); "
+        "latency ms p50 %.3f p99 %.3f",
+        kNames[s], static_cast<double>(stream.delivered) / r.duration,
+        static_cast<unsigned long long>(stream.measured_sent),
+        static_cast<unsigned long long>(stream.target),
+        static_cast<unsigned long long>(stream.expected),
+        static_cast<unsigned long long>(stream.delivered),
+        static_cast<unsigned long long>(stream.lost()), stream.loss_fraction() * 100,
+        Ms(stream.latency.Percentile(0.5)), Ms(stream.latency.Percentile(0.99)));
+  }
+  line += Format("\n  unexpected deliveries (the policy should have dropped them): %llu",
+                 static_cast<unsigned long long>(r.unexpected));
+  return line;
+}
+
+// event: the streams' RESULT keys, stage_* and audience_*.
+std::string StreamsResult(const Options& options, const RunResult& r) {
+  static constexpr const char* kPrefixes[] = {"stage", "audience"};
+  std::string line = Format(" audience_rate=%s", Rate(AudienceRate(options, r)).c_str());
+  for (size_t s = 0; s < std::size(r.streams); ++s) {
+    const StreamStats& stream = r.streams[s];
+    const char* p = kPrefixes[s];
+    line += Format(
+        " %s_sent=%llu %s_expected=%llu %s_delivered=%llu %s_lost=%llu %s_loss_pct=%.4f"
+        " %s_msg_s=%.0f %s_p50_ms=%.3f %s_p99_ms=%.3f",
+        p, static_cast<unsigned long long>(stream.measured_sent), p,
+        static_cast<unsigned long long>(stream.expected), p,
+        static_cast<unsigned long long>(stream.delivered), p,
+        static_cast<unsigned long long>(stream.lost()), p, stream.loss_fraction() * 100, p,
+        static_cast<double>(stream.delivered) / r.duration, p, Ms(stream.latency.Percentile(0.5)),
+        p, Ms(stream.latency.Percentile(0.99)));
+  }
+  line += Format(" unexpected=%llu", static_cast<unsigned long long>(r.unexpected));
+  return line;
+}
+
 }  // namespace
 
 std::string HumanLine(const Options& options, const RunResult& r) {
+  const bool event = options.scenario == Scenario::kEvent;
   std::string line = Format("%s qos%d %s @%s/s", ScenarioName(options.scenario), options.qos,
                             r.shape.c_str(), Rate(r.rate).c_str());
+  if (event) line += Format(" (audience @%s/s)", Rate(AudienceRate(options, r)).c_str());
   if (!r.completed) return line + ": FAILED: " + r.error;
   line +=
       Format(": %.0f msg/s delivered; sent %llu/%llu", r.delivered_per_s,
@@ -70,6 +121,7 @@ std::string HumanLine(const Options& options, const RunResult& r) {
                    r.error.c_str());
   }
   if (r.foreign > 0) line += Format("; %llu foreign", static_cast<unsigned long long>(r.foreign));
+  if (event) line += StreamsHuman(r);
   return line;
 }
 
@@ -100,6 +152,7 @@ std::string ResultLine(const Options& options, const char* mode, const RunResult
     line += Format(" bench_cpu_pct=%.1f", r.bench_cpu_pct);
     line += r.other_cpu_pct >= 0 ? Format(" other_cpu_pct=%.1f", r.other_cpu_pct)
                                  : std::string(" other_cpu_pct=-");
+    if (options.scenario == Scenario::kEvent) line += StreamsResult(options, r);
   }
   if (!extra.empty()) line += " " + extra;
   line += r.completed ? " status=ok" : " status=error error=" + Token(r.error);

@@ -115,6 +115,10 @@ RunResult RunFixed(const Options& options, double rate, double duration, int run
   settings.rate = rate;
   settings.inflight = options.inflight;
   settings.keep_alive = static_cast<uint16_t>(options.keep_alive);
+  if (plan.event) {
+    settings.event = plan.event;
+    settings.stream_split = plan.event->performers;
+  }
   RunControl control;
   WorkerPool pool(options, plan, settings, &control);
   if (!pool.WaitReady(static_cast<int>(plan.clients.size()), options.setup_timeout,
@@ -173,7 +177,10 @@ RunResult RunFixed(const Options& options, double rate, double duration, int run
     result.out_of_order += stats.out_of_order;
     result.foreign += stats.foreign;
     result.disconnects += stats.disconnects;
+    result.unexpected += stats.unexpected;
+    result.server_messages += stats.server_messages;
     result.latency.Merge(stats.latency);
+    for (int s = 0; s < kStreams; ++s) result.streams[s].Merge(stats.streams[s]);
     if (result.error.empty()) result.error = stats.first_error;
   }
   result.lost = result.expected > result.delivered ? result.expected - result.delivered : 0;

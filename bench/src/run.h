@@ -11,6 +11,7 @@
 
 #include "histogram.h"
 #include "options.h"
+#include "worker.h"
 
 namespace plaza::bench {
 
@@ -37,6 +38,11 @@ struct RunResult {
   uint64_t disconnects = 0;
   double delivered_per_s = 0;
   Histogram latency;
+  // event: [0] the stage's messages, [1] the audience's; `unexpected` are
+  // deliveries the delivery policy should have dropped (not in delivered).
+  StreamStats streams[kStreams];
+  uint64_t unexpected = 0;
+  uint64_t server_messages = 0;
 
   double broker_cpu_pct = -1;  // -1: no --broker-pid
   long broker_rss_kib = -1;

@@ -1,4 +1,4 @@
-// The client lists of the four scenarios; see scenario.h.
+// The client lists of the five scenarios; see scenario.h.
 #include "scenario.h"
 
 #include <unistd.h>
@@ -69,6 +69,46 @@ Plan BuildPlan(const Options& options, int run) {
       plan.publishers = n * options.rooms;
       plan.subscribers = n * options.rooms;
       plan.shape = "clients=" + std::to_string(n) + " rooms=" + std::to_string(options.rooms);
+      break;
+    }
+    case Scenario::kEvent: {
+      EventLayout layout;
+      layout.performers = static_cast<uint32_t>(options.performers);
+      layout.audience = static_cast<uint32_t>(options.audience);
+      layout.neighbourhood_size = static_cast<uint32_t>(options.neighbourhood_size);
+      layout.policy = options.policy;
+      // docs/protocol.md, "Joining and leaving": follow the server topics,
+      // join, then subscribe to the member traffic a client renders.
+      const std::string room = "rooms/" + options.room + "/";
+      const auto qos = static_cast<uint8_t>(options.qos);
+      for (uint32_t m = 0; m < layout.members(); ++m) {
+        ClientPlan& client = add();
+        client.username = EventUserName(layout, m);
+        client.server_filter = room + "server/#";
+        client.server_prefix = room + "server/";
+        client.join_topic = room + "join";
+        client.join_order = m;
+        client.await_reply = options.policy == DeliveryPolicy::kNeighbourhood;
+        client.subscribe_filter = room + "pose/+";
+        client.extra_filters = {{room + "track/+", qos},
+                                {room + "voice/+", qos},
+                                {room + "emote/+", 1},
+                                {room + "items/+/owner", 1},
+                                {room + "items/+/state/+", qos}};
+        client.publish_topic = room + "pose/" + client.username;
+        client.publisher_id = m;
+        client.fanout = layout.Receivers(m);
+        client.watch_first = 0;
+        client.watch_count = layout.members();
+        if (!layout.IsStage(m)) client.rate_scale = options.audience_rate / options.rate;
+      }
+      plan.publishers = static_cast<int>(layout.members());
+      plan.subscribers = static_cast<int>(layout.members());
+      plan.shape = "performers=" + std::to_string(layout.performers) +
+                   " audience=" + std::to_string(layout.audience) +
+                   " k=" + std::to_string(layout.neighbourhood_size) +
+                   " policy=" + DeliveryPolicyName(layout.policy) + " room=" + options.room;
+      plan.event = layout;
       break;
     }
     case Scenario::kStorm:

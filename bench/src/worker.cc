@@ -6,10 +6,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <variant>
 
 #include "clock.h"
 #include "payload.h"
+#include "room_reply.h"
 
 namespace plaza::bench {
 namespace {
@@ -19,6 +21,9 @@ namespace {
 // buffer. The skipped messages are counted as unsent.
 constexpr size_t kMaxQueuedBytes = 1 << 20;
 constexpr int kMaxEvents = 512;
+// A join without its answer after this long fails the run: most likely the
+// broker does not run the rooms plugin (then --policy all is the right one).
+constexpr int64_t kJoinTimeoutNs = 5 * kNsPerSec;
 
 // Spreads publishers over one period of the rate without knowing how many
 // there are: the fractional part of id * golden ratio is well distributed.
@@ -41,11 +46,17 @@ Worker::Worker(const RunSettings& settings, RunControl* control,
     connections_.push_back(std::make_unique<Connection>(plan));
     if (plan->publishes()) {
       publisher_of_[i] = static_cast<int>(publishers_.size());
-      publishers_.push_back({connections_.back().get(), static_cast<uint32_t>(i),
-                             PhaseOf(plan->publisher_id, settings.rate)});
+      const double rate = settings.rate * plan->rate_scale;
+      publishers_.push_back({connections_.back().get(), static_cast<uint32_t>(i), rate,
+                             PhaseOf(plan->publisher_id, rate)});
     }
     if (plan->subscribes()) subscribers_[i].next_seq.assign(plan->watch_count, 0);
+    if (!plan->join_topic.empty()) join_queue_.push_back(static_cast<uint32_t>(i));
   }
+  // Shares are handed out in plan order, but the join order is the plan's.
+  std::sort(join_queue_.begin(), join_queue_.end(), [&clients](uint32_t a, uint32_t b) {
+    return clients[a]->join_order < clients[b]->join_order;
+  });
   payload_.resize(static_cast<size_t>(settings.payload));
   for (size_t i = 0; i < payload_.size(); ++i) payload_[i] = static_cast<char>('a' + i % 26);
 }
@@ -66,17 +77,27 @@ void Worker::Run() {
   while (!control_->stop.load(std::memory_order_acquire)) {
     if (start_ns_ == 0) start_ns_ = control_->start_ns.load(std::memory_order_acquire);
     const bool publishing = start_ns_ != 0 && !publishing_finished_;
-    const int n = ::epoll_wait(epoll_fd_, events, kMaxEvents, publishing ? 1 : 5);
+    // Joins go one at a time across all workers: poll for our turn often.
+    const bool joining = next_join_ < join_queue_.size();
+    const int n = ::epoll_wait(epoll_fd_, events, kMaxEvents, publishing || joining ? 1 : 5);
     for (int i = 0; i < n; ++i) OnEvent(events[i].data.u32, events[i].events);
+    if (joining) StartDueJoins();
+    if (next_join_ > 0) CheckJoinTimeout(NowNs());
     if (publishing) {
       const int64_t now = NowNs();
       PublishDue(now);
       if (now >= control_->end_ns) {
         // Whatever the schedule wanted but could not send is unsent.
         for (const Publisher& publisher : publishers_) {
+          StreamStats& stream = stats_.streams[StreamOf(publisher.connection->plan().publisher_id)];
           const uint64_t due = DueBy(publisher, control_->end_ns - 1);
-          if (due > publisher.slots_done) stats_.unsent += due - publisher.slots_done;
-          stats_.target += due - DueBy(publisher, control_->measure_ns - 1);
+          if (due > publisher.slots_done) {
+            stats_.unsent += due - publisher.slots_done;
+            stream.unsent += due - publisher.slots_done;
+          }
+          const uint64_t target = due - DueBy(publisher, control_->measure_ns - 1);
+          stats_.target += target;
+          stream.target += target;
         }
         publishing_finished_ = true;
         expected_total.store(stats_.expected, std::memory_order_relaxed);
@@ -146,6 +167,11 @@ bool Worker::OnPacket(uint32_t index, const mqtt::Packet& packet, int64_t now, s
     return true;
   }
   if (std::holds_alternative<mqtt::Puback>(packet)) {
+    if (connection.state == State::kJoining) {
+      connection.join_acked = true;
+      MaybeFinishJoin(index);
+      return true;
+    }
     if (const int p = publisher_of_[index]; p >= 0) {
       Publisher& publisher = publishers_[static_cast<size_t>(p)];
       publisher.inflight = std::max(0, publisher.inflight - 1);
@@ -162,7 +188,11 @@ bool Worker::OnPacket(uint32_t index, const mqtt::Packet& packet, int64_t now, s
           "CONNECT refused with code " + std::to_string(static_cast<int>(connack->return_code));
       return false;
     }
-    if (connection.plan().subscribes()) {
+    if (!connection.plan().join_topic.empty()) {
+      connection.QueueServerSubscribe();
+      connection.state = State::kAwaitServerSuback;
+      MarkDirty(index);
+    } else if (connection.plan().subscribes()) {
       connection.QueueSubscribe(settings_.qos);
       connection.state = State::kAwaitSuback;
       MarkDirty(index);
@@ -172,15 +202,22 @@ bool Worker::OnPacket(uint32_t index, const mqtt::Packet& packet, int64_t now, s
     return true;
   }
   if (const auto* suback = std::get_if<mqtt::Suback>(&packet)) {
-    if (connection.state != State::kAwaitSuback) {
+    if (connection.state != State::kAwaitSuback && connection.state != State::kAwaitServerSuback) {
       *error = "unexpected SUBACK";
       return false;
     }
-    if (suback->return_codes.empty() || suback->return_codes[0] == mqtt::kSubackFailure) {
+    if (suback->return_codes.empty() ||
+        std::find(suback->return_codes.begin(), suback->return_codes.end(), mqtt::kSubackFailure) !=
+            suback->return_codes.end()) {
       *error = "SUBSCRIBE refused";
       return false;
     }
-    BecomeReady(connection, now);
+    if (connection.state == State::kAwaitServerSuback) {
+      connection.state = State::kAwaitJoinTurn;
+      StartDueJoins();
+    } else {
+      BecomeReady(connection, now);
+    }
     return true;
   }
   if (std::holds_alternative<mqtt::Pingresp>(packet)) return true;
@@ -189,12 +226,21 @@ bool Worker::OnPacket(uint32_t index, const mqtt::Packet& packet, int64_t now, s
 }
 
 void Worker::OnDelivery(uint32_t index, const mqtt::Publish& publish, int64_t now) {
+  const ClientPlan& plan = connections_[index]->plan();
+  if (!plan.server_prefix.empty() &&
+      publish.topic.substr(0, plan.server_prefix.size()) == plan.server_prefix) {
+    OnServerMessage(index, publish);
+    return;
+  }
   ++stats_.delivered_all;
   PayloadHeader header;
-  const ClientPlan& plan = connections_[index]->plan();
   if (!ReadPayloadHeader(publish.payload, &header) || header.publisher < plan.watch_first ||
       header.publisher - plan.watch_first >= plan.watch_count) {
     ++stats_.foreign;
+    return;
+  }
+  if (settings_.event && !settings_.event->Reaches(header.publisher, plan.publisher_id)) {
+    ++stats_.unexpected;
     return;
   }
   uint32_t& next = subscribers_[index].next_seq[header.publisher - plan.watch_first];
@@ -204,9 +250,75 @@ void Worker::OnDelivery(uint32_t index, const mqtt::Publish& publish, int64_t no
     next = header.seq + 1;
   }
   if (header.flags & kPayloadMeasured) {
+    StreamStats& stream = stats_.streams[StreamOf(header.publisher)];
     ++stats_.delivered;
+    ++stream.delivered;
     stats_.latency.Record(now - header.send_ns);
+    stream.latency.Record(now - header.send_ns);
   }
+}
+
+void Worker::OnServerMessage(uint32_t index, const mqtt::Publish& publish) {
+  ++stats_.server_messages;
+  Connection& connection = *connections_[index];
+  const ClientPlan& plan = connection.plan();
+  if (connection.state != Connection::State::kJoining || !plan.await_reply ||
+      publish.topic.substr(plan.server_prefix.size()) != "reply") {
+    return;  // snapshots, presence, settings: not what the bench measures
+  }
+  const std::optional<RoomReply> reply = ParseRoomReply(publish.payload);
+  if (!reply || reply->request_topic != plan.join_topic) return;  // not the join's
+  if (reply->reason_code != 0) {
+    char code[16];
+    std::snprintf(code, sizeof code, "0x%02x", reply->reason_code);
+    Fail(index, "join of " + plan.username + " refused with " + code + ": " + reply->reason);
+    return;
+  }
+  connection.join_replied = true;
+  MaybeFinishJoin(index);
+}
+
+void Worker::StartDueJoins() {
+  while (next_join_ < join_queue_.size()) {
+    const uint32_t index = join_queue_[next_join_];
+    Connection& connection = *connections_[index];
+    if (connection.state != Connection::State::kAwaitJoinTurn ||
+        connection.plan().join_order != control_->joined.load(std::memory_order_acquire)) {
+      return;
+    }
+    ++next_join_;
+    connection.state = Connection::State::kJoining;
+    connection.join_sent_ns = NowNs();
+    connection.QueueJoin(/*packet_id=*/1);
+    MarkDirty(index);
+    // The next member (here or in another worker) waits for this join to end.
+    return;
+  }
+}
+
+void Worker::CheckJoinTimeout(int64_t now) {
+  const uint32_t index = join_queue_[next_join_ - 1];  // the last join this worker sent
+  Connection& connection = *connections_[index];
+  if (connection.state != Connection::State::kJoining ||
+      now - connection.join_sent_ns < kJoinTimeoutNs) {
+    return;
+  }
+  Fail(index, connection.join_acked
+                  ? "no Reply from the rooms plugin to the join within 5 s (a broker without "
+                    "the plugin needs --policy all)"
+                  : "no PUBACK to the join within 5 s");
+}
+
+void Worker::MaybeFinishJoin(uint32_t index) {
+  Connection& connection = *connections_[index];
+  if (!connection.join_acked || (connection.plan().await_reply && !connection.join_replied)) {
+    return;
+  }
+  connection.QueueSubscribe(settings_.qos);
+  connection.state = Connection::State::kAwaitSuback;
+  MarkDirty(index);
+  control_->joined.fetch_add(1, std::memory_order_acq_rel);
+  StartDueJoins();
 }
 
 void Worker::BecomeReady(Connection& connection, int64_t now) {
@@ -249,11 +361,13 @@ void Worker::PublishDue(int64_t now) {
     if (connection.queued_bytes() > kMaxQueuedBytes) {
       // Give the slots up rather than pile them up: they are counted unsent.
       stats_.unsent += count;
+      stats_.streams[StreamOf(connection.plan().publisher_id)].unsent += count;
       publisher.slots_done = due;
       continue;
     }
     if (count == 0) continue;
     const ClientPlan& plan = connection.plan();
+    StreamStats& stream = stats_.streams[StreamOf(plan.publisher_id)];
     PayloadHeader header;
     header.send_ns = now;
     header.publisher = plan.publisher_id;
@@ -279,6 +393,8 @@ void Worker::PublishDue(int64_t now) {
     stats_.sent += count;
     stats_.measured_sent += measured;
     stats_.expected += measured * plan.fanout;
+    stream.measured_sent += measured;
+    stream.expected += measured * plan.fanout;
     MarkDirty(publisher.index);
   }
 }
@@ -287,12 +403,12 @@ uint64_t Worker::DueBy(const Publisher& publisher, int64_t time) const {
   // Slot k of a publisher is due at start + phase + k / rate.
   const int64_t offset = time - start_ns_ - publisher.phase_ns;
   if (offset < 0) return 0;
-  return static_cast<uint64_t>(std::floor(static_cast<double>(offset) * settings_.rate / 1e9)) + 1;
+  return static_cast<uint64_t>(std::floor(static_cast<double>(offset) * publisher.rate / 1e9)) + 1;
 }
 
 int64_t Worker::SlotTime(const Publisher& publisher, uint64_t slot) const {
   return start_ns_ + publisher.phase_ns +
-         static_cast<int64_t>(static_cast<double>(slot) * 1e9 / settings_.rate);
+         static_cast<int64_t>(static_cast<double>(slot) * 1e9 / publisher.rate);
 }
 
 void Worker::MarkDirty(uint32_t index) {
