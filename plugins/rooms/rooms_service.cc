@@ -21,6 +21,10 @@ constexpr uint8_t kTopicNameInvalid = 0x90;
 constexpr uint8_t kQuotaExceeded = 0x97;
 constexpr uint8_t kPayloadFormatInvalid = 0x99;
 
+// The MQTT 5 user property of a successful join's Reply that names the
+// member's user id (docs/protocol.md, "Joining and leaving").
+constexpr char kUserIdProperty[] = "user_id";
+
 std::string AttributeKey(const std::string& room_id, std::string_view leaf) {
   return "room." + room_id + "." + std::string(leaf);
 }
@@ -207,7 +211,7 @@ RoomsService::Answer RoomsService::Finish(const Request& request, const std::str
   const char* how = result.outcome == JoinOutcome::kJoined     ? "joined"
                     : result.outcome == JoinOutcome::kRejoined ? "rejoined"
                                                                : "already a member";
-  return {0, std::string(how) + " as " + std::string(RoleName(member.role))};
+  return {0, std::string(how) + " as " + std::string(RoleName(member.role)), member.user_id};
 }
 
 plaza::Verdict RoomsService::Leave(plaza::PublishEvent& event, std::string_view room_id) {
@@ -243,6 +247,7 @@ void RoomsService::SendReply(const Request& request, const Answer& answer) const
   reply.payload_format = config_.payload_format == PayloadFormat::kJson ? 1 : 0;
   reply.content_type = std::string(ContentType(config_.payload_format));
   reply.correlation_data = request.correlation_data;
+  if (!answer.user_id.empty()) reply.user_properties.emplace_back(kUserIdProperty, answer.user_id);
   if (!request.response_topic.empty()) {
     reply.topic = request.response_topic;
     if (host_.PublishTo(request.handle, reply) != plaza::Status::kInvalid) return;

@@ -56,6 +56,9 @@ class RoomsService {
   struct Answer {
     uint8_t reason_code = 0;  // 0 = success
     std::string reason;
+    // A successful join's user id, sent to the client with the Reply (the
+    // user property "user_id"), so it learns who the platform says it is.
+    std::string user_id = {};
   };
 
   static Request RequestOf(const plaza::PublishEvent& event, std::string_view room_id);

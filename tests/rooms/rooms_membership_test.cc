@@ -208,6 +208,53 @@ TEST_F(RoomsMembershipTest, AFullRoomRefusesWithQuotaExceeded) {
   ASSERT_TRUE(WaitForMembers(watcher, "world:2", {"a", "b", "star"}));
 }
 
+// An MQTT 5 join through mosquitto_rr: "<user properties>|<Reply>".
+CommandResult JoinWithMosquittoRr(uint16_t port, const std::string& user, const std::string& room) {
+  return RunCommand({"mosquitto_rr",
+                     "-h",
+                     "127.0.0.1",
+                     "-p",
+                     std::to_string(port),
+                     "-V",
+                     "5",
+                     "-u",
+                     user,
+                     "-q",
+                     "1",
+                     "-t",
+                     "rooms/" + room + "/join",
+                     "-e",
+                     "replies/" + user,
+                     "-m",
+                     "",
+                     "-N",
+                     "-F",
+                     "%P|%p",
+                     "-W",
+                     "5"});
+}
+
+TEST_F(RoomsMembershipTest, AJoinReplyNamesTheMembersUserId) {
+  // The user property user_id: who the member is in the room's topics (here
+  // from the users table), so a client need not be told.
+  CommandResult rr = JoinWithMosquittoRr(broker_.port(), "ana", "world:1");
+  ASSERT_EQ(rr.exit_code, 0) << rr.err;
+  EXPECT_EQ(rr.out.rfind("user_id:u-ana|", 0), 0u) << rr.out;
+  room::v1::Reply reply;
+  ASSERT_TRUE(DecodePayload(rr.out.substr(rr.out.find('|') + 1), &reply)) << rr.out;
+  EXPECT_EQ(reply.reason(), "joined as peer");
+  // Without a users entry, the MQTT user name.
+  rr = JoinWithMosquittoRr(broker_.port(), "bo", "world:1");
+  ASSERT_EQ(rr.exit_code, 0) << rr.err;
+  EXPECT_EQ(rr.out.rfind("user_id:bo|", 0), 0u) << rr.out;
+  // A refused join names no one.
+  rr = JoinWithMosquittoRr(broker_.port(), "ana", "nowhere");
+  ASSERT_EQ(rr.exit_code, 0) << rr.err;
+  EXPECT_EQ(rr.out.find("user_id"), std::string::npos) << rr.out;
+  ASSERT_TRUE(DecodePayload(rr.out.substr(rr.out.find('|') + 1), &reply)) << rr.out;
+  EXPECT_EQ(reply.reason_code(), 0x90u);
+}
+
 TEST_F(RoomsMembershipTest, UnknownRoomsAndMalformedRequestsAreRefused) {
   const std::string port = std::to_string(broker_.port());
   CommandResult pub = RunCommand({"mosquitto_pub", "-h", "127.0.0.1", "-p", port, "-V", "5", "-q",
