@@ -17,8 +17,8 @@ const char kUsage[] =
     "  --port PORT         broker port (1883)\n"
     "  --token TOKEN       platform token, sent as the MQTT password\n"
     "                      (demo tokens: adapter/demo/demo_data.sql)\n"
-    "  --user-id ID        your user id in the room's topics: with --token, the\n"
-    "                      platform's id (demo: demo-token-ben-0002 is 2)\n"
+    "  --user-id ID        your user id in the room's topics; by default the one\n"
+    "                      the room's join reply names (MQTT 5), else --user\n"
     "  --user NAME         MQTT user name; without the auth plugin it is also\n"
     "                      the user id\n"
     "  --name NAME         display name sent with the join\n"
@@ -101,12 +101,17 @@ bool ParseOptions(int argc, char** argv, Options* options, std::string* error) {
       return false;
     }
   }
-  if (options->user_id.empty()) options->user_id = options->user;
-  if (options->user_id.empty()) {
-    *error = options->token.empty()
-                 ? "say who you are: --token TOKEN --user-id ID, or --user NAME without auth"
-                 : "--token needs --user-id: the broker does not tell a client its user id";
+  if (options->token.empty() && options->user.empty() && options->user_id.empty()) {
+    *error = "say who you are: --token TOKEN, or --user NAME without the auth plugin";
     return false;
+  }
+  if (options->mqtt_version != 5 && options->user_id.empty()) {
+    // Only MQTT 5 carries the join reply's user property.
+    if (!options->token.empty()) {
+      *error = "--mqtt 3 with --token needs --user-id: MQTT 3.1.1 cannot carry the user id";
+      return false;
+    }
+    options->user_id = options->user;
   }
   if (options->client_id.empty()) {
     options->client_id = "room_client-" + std::to_string(static_cast<long>(getpid()));

@@ -14,8 +14,9 @@ struct Options {
   std::string token;
   // The MQTT user name. Without the auth plugin it is the user id.
   std::string user;
-  // Who this client is in the room's topics (rooms/R/pose/<user_id>): the
-  // platform user id with auth, else the user name.
+  // Who this client is in the room's topics (rooms/R/pose/<user_id>), if
+  // given: overrides the user id the join reply names (MQTT 5). Empty: the
+  // reply's, else (no such property) the user name.
   std::string user_id;
   // Sent in the JoinRequest; used only when nothing else names the user.
   std::string display_name;

@@ -34,6 +34,17 @@ std::string ReasonString(const mqtt::properties& properties) {
   return mqtt::get<std::string>(properties, mqtt::property::REASON_STRING);
 }
 
+// The value of the user property `name`, or "".
+std::string UserProperty(const mqtt::properties& properties, const std::string& name) {
+  const size_t count = properties.count(mqtt::property::USER_PROPERTY);
+  for (size_t i = 0; i < count; ++i) {
+    const auto [key, value] =
+        mqtt::get<mqtt::string_pair>(properties, mqtt::property::USER_PROPERTY, i);
+    if (key == name) return value;
+  }
+  return "";
+}
+
 }  // namespace
 
 RoomClient::RoomClient(Options options) : options_(std::move(options)), topics_(options_.room) {}
@@ -81,8 +92,11 @@ bool RoomClient::Connect() {
     builder.mqtt_version(MQTTVERSION_3_1_1).clean_session(true);
   }
   // With the auth plugin the token is the password and the user name is
-  // free; without it the user name is who we are.
-  builder.user_name(options_.user.empty() ? options_.user_id : options_.user);
+  // free (ours: --user, else --user-id, else the client id); without it the
+  // user name is who we are.
+  builder.user_name(!options_.user.empty()      ? options_.user
+                    : !options_.user_id.empty() ? options_.user_id
+                                                : options_.client_id);
   if (!options_.token.empty()) builder.password(options_.token);
   builder.keep_alive_interval(std::chrono::seconds(20)).connect_timeout(kAnswerTimeout);
 
@@ -124,7 +138,7 @@ bool RoomClient::Join() {
   // settings arrive at once, then presence events, and our replies.
   client_->subscribe(topics_.ServerAll(), 1)->wait();
 
-  Print("joining " + options_.room + " as " + options_.user_id);
+  Print("joining " + options_.room + (options_.user_id.empty() ? "" : " as " + options_.user_id));
   try {
     client_->publish(topics_.Join(), EncodeJoinRequest(options_.display_name), 1, false)->wait();
   } catch (const mqtt::exception& e) {
@@ -150,6 +164,27 @@ bool RoomClient::Join() {
     std::cerr << "the room refused the join: " << Describe(*reply) << '\n';
     return false;
   }
+  return LearnUserId(*reply);
+}
+
+bool RoomClient::LearnUserId(const ReplyInfo& join_reply) {
+  std::string user_id = options_.user_id;
+  if (!join_reply.user_id.empty()) {
+    Print("the platform knows us as user " + join_reply.user_id);
+    if (user_id.empty()) {
+      user_id = join_reply.user_id;
+    } else if (user_id != join_reply.user_id) {
+      Print("using --user-id " + user_id + " instead: the permissions plugin may refuse it");
+    }
+  }
+  if (user_id.empty()) user_id = options_.user;
+  if (user_id.empty()) {
+    std::cerr << "the join reply does not name our user id (a broker without the rooms "
+                 "plugin's user_id property?): give --user-id\n";
+    return false;
+  }
+  std::lock_guard lock(mutex_);
+  user_id_ = std::move(user_id);
   return true;
 }
 
@@ -216,7 +251,7 @@ bool RoomClient::PublishLoop(const std::atomic<bool>& stop) {
     if (options_.rate > 0) {
       const uint32_t t_ms =
           static_cast<uint32_t>(std::chrono::duration_cast<milliseconds>(now - start_).count());
-      const plaza::room::v1::AvatarPose pose = PoseAt(options_.user_id, t_ms);
+      const plaza::room::v1::AvatarPose pose = PoseAt(user_id_, t_ms);
       // The item we own follows our avatar: its state (the application's
       // own format; here the avatar's Position) goes to .../state/<epoch>.
       const std::optional<uint64_t> epoch = OwnedEpoch();
@@ -226,7 +261,7 @@ bool RoomClient::PublishLoop(const std::atomic<bool>& stop) {
         publishing_epoch = epoch;
       }
       try {
-        client_->publish(topics_.Pose(options_.user_id), pose.SerializeAsString(), 0, false);
+        client_->publish(topics_.Pose(user_id_), pose.SerializeAsString(), 0, false);
         ++poses_sent_;
         if (epoch) {
           client_->publish(topics_.ItemState(options_.claim, *epoch),
@@ -275,11 +310,12 @@ void RoomClient::OnMessage(mqtt::const_message_ptr message) {
       Print(DescribeAnnouncement(payload));
       return;
     case Kind::kReply: {
-      const std::optional<ReplyInfo> reply = DecodeReply(payload);
+      std::optional<ReplyInfo> reply = DecodeReply(payload);
       if (!reply) {
         Print("reply: (not a Reply payload)");
         return;
       }
+      reply->user_id = UserProperty(message->get_properties(), kUserIdProperty);
       Print(Describe(*reply));
       std::lock_guard lock(mutex_);
       replies_[reply->request_topic] = *reply;
@@ -287,8 +323,8 @@ void RoomClient::OnMessage(mqtt::const_message_ptr message) {
       return;
     }
     case Kind::kPose: {
-      if (incoming.name == options_.user_id) return;  // our own, back from the world
       std::lock_guard lock(mutex_);
+      if (incoming.name == user_id_) return;  // our own, back from the world
       if (!poses_.Add(incoming.name, payload)) Print("pose from " + incoming.name + ": malformed");
       return;
     }
@@ -336,7 +372,7 @@ std::optional<ReplyInfo> RoomClient::WaitForReply(const std::string& request_top
 
 std::optional<uint64_t> RoomClient::OwnedEpoch() {
   std::lock_guard lock(mutex_);
-  if (!claimed_owner_ || claimed_owner_->owner_user_id != options_.user_id) return std::nullopt;
+  if (!claimed_owner_ || claimed_owner_->owner_user_id != user_id_) return std::nullopt;
   return claimed_owner_->epoch;
 }
 

@@ -52,6 +52,9 @@ class RoomClient {
   void OnMessage(mqtt::const_message_ptr message);
   void OnConnectionLost(const std::string& reason);
 
+  // Who we are in the room's topics, once joined: --user-id, else the join
+  // Reply's user id, else --user. False (and says why) if none is known.
+  bool LearnUserId(const ReplyInfo& join_reply);
   // The Reply to the request on `request_topic`, waiting up to `timeout`.
   std::optional<ReplyInfo> WaitForReply(const std::string& request_topic,
                                         std::chrono::milliseconds timeout);
@@ -70,6 +73,9 @@ class RoomClient {
   std::optional<OwnerInfo> claimed_owner_;    // newest owner state of --claim
   PoseStats poses_{start_};
   std::optional<std::string> lost_;  // why the connection ended, if it did
+  // Our user id in the room's topics: written once (LearnUserId) under
+  // mutex_ before the members' traffic is followed.
+  std::string user_id_;
 };
 
 }  // namespace room_client

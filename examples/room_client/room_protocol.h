@@ -70,11 +70,17 @@ std::string DescribePresence(const std::string& payload);
 std::string DescribeSettings(const std::string& payload);
 std::string DescribeAnnouncement(const std::string& payload);
 
+// The MQTT 5 user property of a successful join's Reply that names the
+// member's user id (docs/protocol.md, "Joining and leaving").
+inline constexpr char kUserIdProperty[] = "user_id";
+
 // A Reply: the outcome of one of this client's requests.
 struct ReplyInfo {
   std::string request_topic;
   uint32_t reason_code = 0;
   std::string reason;
+  // The kUserIdProperty of the message that carried it ("" if none).
+  std::string user_id = {};
 };
 std::optional<ReplyInfo> DecodeReply(const std::string& payload);
 std::string Describe(const ReplyInfo& reply);

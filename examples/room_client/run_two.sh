@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Two room clients meet in world:1 of a running platform: Aiko (demo token
-# demo-token-aiko-0001, user id 1) claims the ball, Ben (demo-token-ben-0002,
-# user id 2) watches. Each prints the other in its member list and a line a
-# second about the other's poses. Start the platform first, in another
-# terminal: bash scripts/run.sh
+# demo-token-aiko-0001) claims the ball, Ben (demo-token-ben-0002) watches;
+# each learns its user id (1, 2) from the join's reply. Each prints the
+# other in its member list and a line a second about the other's poses.
+# Start the platform first, in another terminal: bash scripts/run.sh
 #
 # Environment: PLAZA_HOST (127.0.0.1), PLAZA_PORT (1883), DURATION (seconds,
 # 6), ROOM (world:1), ROOM_CLIENT (the binary; default: the release build).
@@ -26,10 +26,10 @@ run_one() {
   return "${PIPESTATUS[0]}"
 }
 
-run_one aiko --token demo-token-aiko-0001 --user-id 1 --claim ball-1 &
+run_one aiko --token demo-token-aiko-0001 --claim ball-1 &
 aiko=$!
 sleep 0.5  # Ben joins second: he finds Aiko in the member snapshot, she sees him arrive
-run_one ben --token demo-token-ben-0002 --user-id 2 &
+run_one ben --token demo-token-ben-0002 &
 ben=$!
 
 status=0

@@ -16,9 +16,11 @@
 namespace plaza::testing {
 namespace {
 
-// The broker's YAML: the rooms plugin with one world, and optionally
-// ownership, both with server payloads in `format`.
-std::string BrokerYaml(const std::string& format, bool with_ownership) {
+// The broker's YAML: the rooms plugin with one world (and `users`, YAML
+// lines under the plugin's `users:`, if any), and optionally ownership,
+// both with server payloads in `format`.
+std::string BrokerYaml(const std::string& format, bool with_ownership,
+                       const std::string& users = "") {
   std::string yaml = std::string("plugins:\n  - path: ") + PLAZA_ROOMS_PLUGIN +
                      "\n    name: rooms\n    config:\n"
                      "      payload_format: " +
@@ -29,6 +31,7 @@ std::string BrokerYaml(const std::string& format, bool with_ownership) {
                      "          kind: world\n"
                      "          capacity: 8\n"
                      "          settings: {volume: 0.5, bgm_url: \"https://example.com/a.ogg\"}\n";
+  if (!users.empty()) yaml += "      users:\n" + users;
   if (with_ownership) {
     yaml += std::string("  - path: ") + PLAZA_OWNERSHIP_PLUGIN +
             "\n    name: ownership\n    config:\n      payload_format: " + format + "\n";
@@ -98,6 +101,25 @@ TEST(RoomClientTest, TwoClientsMeetAndOneOwnsAnItemWithJsonPayloads) {
   EXPECT_TRUE(HasLine(clients.ana.out, "reply to rooms/world:1/items/ball-1/claim: 0x00", ""));
   EXPECT_TRUE(HasLine(clients.ana.out, "publishing ball-1 state at epoch", ""));
   EXPECT_TRUE(HasLine(clients.ben.out, "item ball-1: owned by ana", "(claimed)"));
+}
+
+TEST(RoomClientTest, TheClientTakesItsUserIdFromTheJoinReply) {
+  // The rooms plugin knows the MQTT user "ana" as user "u-ana": the join
+  // Reply says so, and ana's poses go out under rooms/world:1/pose/u-ana.
+  BrokerProcess broker;
+  ASSERT_TRUE(broker.Start(
+      WithConfig(BrokerYaml("json", false, "        ana: {user_id: u-ana, display_name: Ana}\n"))))
+      << broker.error();
+  const TwoClients clients = RunTwo(broker.port(), {}, {});
+  SCOPED_TRACE("ana:\n" + clients.ana.out + clients.ana.err + "\nben:\n" + clients.ben.out);
+  EXPECT_EQ(clients.ana.exit_code, 0);
+  EXPECT_TRUE(HasLine(clients.ana.out, "the platform knows us as user u-ana", ""));
+  EXPECT_TRUE(HasLine(clients.ben.out, "members of world:1", " u-ana \"Ana\" [peer]"));
+  EXPECT_TRUE(HasLine(clients.ben.out, "poses: ", "u-ana "));
+  // --user-id overrides what the reply says.
+  const TwoClients overridden = RunTwo(broker.port(), {"--user-id", "ana-2"}, {});
+  EXPECT_TRUE(HasLine(overridden.ana.out, "using --user-id ana-2 instead", ""));
+  EXPECT_TRUE(HasLine(overridden.ben.out, "poses: ", "ana-2 "));
 }
 
 TEST(RoomClientTest, ARefusedJoinEndsTheClientWithItsReason) {
