@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Runs the same bench scenarios against plaza-broker and Debian's mosquitto in
 # one go and prints a table with both figures and the ratio plaza/mosquitto.
+# The event-room scenarios run three brokers: plaza-broker with the rooms
+# plugin (bench/config/event-room.yaml), plaza-broker without any plugin and
+# mosquitto, in a table of their own.
 # This is how Plaza makes performance claims: side by side, same machine,
 # same run (docs/performance.md).
 #
@@ -20,13 +23,16 @@
 # Each scenario starts a fresh broker on a free loopback port, pinned to CPU 0
 # with taskset; plaza-bench runs pinned to CPU 1. The brokers alternate (which
 # one goes first flips every scenario) so drift on the machine hits both.
-# If plaza-broker does not exist, its column says "skipped".
+# If plaza-broker does not exist, its column says "skipped"; so does the
+# plaza+rooms column without the rooms plugin next to the broker
+# (BUILD/plugins/rooms/librooms.so for BUILD/broker/plaza-broker).
 #
 # Environment: PLAZA_BENCH (the plaza-bench binary), MOSQUITTO (the broker),
-# BROKER_CPU / BENCH_CPU (the CPUs to pin to, default 0 and 1).
+# PLAZA_ROOMS_PLUGIN (the rooms plugin), BROKER_CPU / BENCH_CPU (the CPUs to
+# pin to, default 0 and 1).
 set -uo pipefail
 script=$(realpath "$0")
-cd "$(dirname "$script")/.."
+cd "$(dirname "$script")/.." || exit 2
 
 quick=0
 nodelay=0
@@ -86,6 +92,9 @@ if [[ ! -x $mosquitto ]]; then
 fi
 have_plaza=0
 [[ -x $plaza ]] && have_plaza=1
+rooms_plugin=${PLAZA_ROOMS_PLUGIN:-$(dirname "$(dirname "$plaza")")/plugins/rooms/librooms.so}
+have_rooms=0
+[[ $have_plaza == 1 && -f $rooms_plugin ]] && have_rooms=1
 
 # Both brokers and the bench hold thousands of sockets.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -139,9 +148,15 @@ start_broker() {
       ((nodelay)) && echo 'set_tcp_nodelay true' >>"$workdir/mosquitto.conf"
       taskset -c "$broker_cpu" "$mosquitto" -c "$workdir/mosquitto.conf" >"$out" 2>&1 &
       ;;
-    plaza)
+    plaza | plaza-rooms)
       local extra=()
       if "$plaza" --help 2>&1 | grep -q -- '--threads'; then extra=(--threads 1); fi
+      if [[ $name == plaza-rooms ]]; then
+        # The bench's event room, with the plugin built next to this broker.
+        sed "s|^\( *- path: \).*librooms\.so\$|\1$(realpath "$rooms_plugin")|" \
+          bench/config/event-room.yaml >"$workdir/event-room.yaml"
+        extra+=(-c "$workdir/event-room.yaml")
+      fi
       taskset -c "$broker_cpu" "$plaza" -p "$port" --bind 127.0.0.1 "${extra[@]}" >"$out" 2>&1 &
       ;;
   esac
@@ -200,6 +215,21 @@ scenarios=(
   "storm $storm_connections connections|storm --connections $storm_connections --hold 2|connect_per_s:connects/s:higher;rss_per_conn_kib:RSS KiB per idle conn:lower;broker_cpu_s_per_1k:broker CPU s per 1k connects:lower"
 )
 
+# The event room (issue #5): 2 performers and 500 audience members join
+# event:bench and publish 128-byte poses, performers at 30 Hz. With the
+# rooms plugin an audience pose reaches the stage and its neighbourhood of
+# 50 (52 deliveries); without it, all 502 members. @policy@ becomes the
+# bench's --policy for each broker: neighbourhood with the plugin, all
+# without. At 10 Hz the audience alone is 260k deliveries/s with the plugin,
+# 2.5M without; at 1 Hz, 26k and 251k.
+event_shape="event --performers 2 --audience 500 --policy @policy@ --neighbourhood-size 50"
+event_metrics="stage_msg_s:stage->all delivered msg/s:higher;stage_loss_pct:stage loss %:lower;stage_p50_ms:stage p50 ms:lower;stage_p99_ms:stage p99 ms:lower;audience_msg_s:audience delivered msg/s:higher;audience_loss_pct:audience loss %:lower;audience_p50_ms:audience p50 ms:lower;audience_p99_ms:audience p99 ms:lower;unexpected:deliveries the policy drops:lower;broker_cpu_pct:broker CPU %:lower;broker_rss_kib:broker RSS KiB:lower"
+event_scenarios=(
+  "event-room 2+500 @30/1 Hz|$event_shape --rate 30 --audience-rate 1 ${fixed[*]}|$event_metrics"
+  "event-room 2+500 @30/10 Hz|$event_shape --rate 30 --audience-rate 10 ${fixed[*]}|$event_metrics"
+  "event-room 2+500 saturation (3:1)|$event_shape --rate 30 --audience-rate 10 --start-rate 30 ${sat[*]}|max_rate:max performer rate /s (audience 1/3):higher;max_msg_s:max delivered msg/s:higher;broker_us_per_msg:broker CPU us per msg at max:lower"
+)
+
 # The value of KEY in a RESULT line, or "-".
 field() {
   local line=$1 key=$2
@@ -235,10 +265,15 @@ run_with_retries() {
 run_one() {
   local name=$1
   shift
-  if [[ $name == plaza && $have_plaza == 0 ]]; then
+  if [[ ($name == plaza && $have_plaza == 0) || ($name == plaza-rooms && $have_rooms == 0) ]]; then
     echo "skipped"
     return
   fi
+  # The event room's delivery policy: the plugin's, or everyone gets everything.
+  local policy=all args=()
+  [[ $name == plaza-rooms ]] && policy=neighbourhood
+  for arg in "$@"; do args+=("${arg//@policy@/$policy}"); done
+  set -- "${args[@]}"
   local port
   port=$(free_port) || {
     echo "failed no-free-port"
@@ -299,6 +334,7 @@ cell() {
 
 echo "plaza-bench: $bench"
 echo "plaza:       $plaza$([[ $have_plaza == 0 ]] && echo ' (not built: skipped)')"
+echo "rooms:       $rooms_plugin$([[ $have_rooms == 0 ]] && echo ' (not built: plaza+rooms skipped)')"
 echo "mosquitto:   $mosquitto ($("$mosquitto" -h 2>&1 | head -1 | awk '{print $3}'), default config$( ((nodelay)) && echo ' + set_tcp_nodelay true'))"
 echo "pinning:     brokers on CPU $broker_cpu, bench on CPU $bench_cpu; log: $log"
 start_time=$SECONDS
@@ -333,18 +369,69 @@ for scenario in "${scenarios[@]}"; do
   index=$((index + 1))
 done
 
-echo
-printf '%-34s %-44s %12s %12s %8s\n' "scenario" "metric" "plaza" "mosquitto" "ratio"
-printf '%s\n' "$(printf '%.0s-' {1..114})"
-last=""
-for row in "${rows[@]}"; do
-  IFS='|' read -r title label p m r <<<"$row"
-  [[ $title == "$last" ]] && shown="" || shown=$title
-  last=$title
-  printf '%-34s %-44s %12s %12s %8s\n' "$shown" "$label" "$p" "$m" "$r"
+# The event room: three brokers, the first one rotating.
+event_rows=()
+brokers3=(plaza-rooms plaza mosquitto)
+for scenario in "${event_scenarios[@]}"; do
+  IFS='|' read -r title args metrics <<<"$scenario"
+  [[ -n $only ]] && ! grep -qE -- "$only" <<<"$title" && continue
+  read -r -a argv <<<"$args"
+  first=$((index % 3))
+  order=("${brokers3[@]:first}" "${brokers3[@]:0:first}")
+  declare -A result=()
+  for name in "${order[@]}"; do
+    printf '%-36s %-11s ...' "$title" "$name"
+    result[$name]=$(run_with_retries "$name" "${argv[@]}")
+    case "${result[$name]}" in
+      skipped | failed*) printf ' %s\n' "${result[$name]}" ;;
+      *) printf ' %s\n' "$(field "${result[$name]}" status)" ;;
+    esac
+  done
+  IFS=';' read -r -a metric_list <<<"$metrics"
+  for metric in "${metric_list[@]}"; do
+    IFS=':' read -r key label better <<<"$metric"
+    r=$(cell "${result[plaza-rooms]}" "$key")
+    p=$(cell "${result[plaza]}" "$key")
+    m=$(cell "${result[mosquitto]}" "$key")
+    [[ $r == *'*' || $p == *'*' || $m == *'*' ]] && noisy=1
+    event_rows+=("$title|$label ($better better)|$r|$p|$m|$(ratio "$r" "$p")")
+  done
+  unset result
+  index=$((index + 1))
 done
+
+if ((${#rows[@]})); then
+  echo
+  printf '%-34s %-44s %12s %12s %8s\n' "scenario" "metric" "plaza" "mosquitto" "ratio"
+  printf '%s\n' "$(printf '%.0s-' {1..114})"
+  last=""
+  for row in "${rows[@]}"; do
+    IFS='|' read -r title label p m r <<<"$row"
+    [[ $title == "$last" ]] && shown="" || shown=$title
+    last=$title
+    printf '%-34s %-44s %12s %12s %8s\n' "$shown" "$label" "$p" "$m" "$r"
+  done
+  echo
+  echo "ratio = plaza / mosquitto"
+fi
+if ((${#event_rows[@]})); then
+  echo
+  printf '%-34s %-46s %12s %12s %12s %8s\n' "scenario" "metric" "plaza+rooms" "plaza" \
+    "mosquitto" "ratio"
+  printf '%s\n' "$(printf '%.0s-' {1..129})"
+  last=""
+  for row in "${event_rows[@]}"; do
+    IFS='|' read -r title label r p m q <<<"$row"
+    [[ $title == "$last" ]] && shown="" || shown=$title
+    last=$title
+    printf '%-34s %-46s %12s %12s %12s %8s\n' "$shown" "$label" "$r" "$p" "$m" "$q"
+  done
+  echo
+  echo "plaza+rooms: the rooms plugin's event policy (--policy neighbourhood); plaza and"
+  echo "mosquitto: no plugin, every member gets every pose (--policy all); ratio = plaza+rooms / plaza"
+fi
 echo
-echo "ratio = plaza / mosquitto; $((SECONDS - start_time)) s; full output in $log"
+echo "$((SECONDS - start_time)) s; full output in $log"
 if ((noisy)); then
   echo "* other processes used more than 15% of a CPU during that run: the figure is disturbed;"
   echo "  rerun on an idle machine before quoting it"
