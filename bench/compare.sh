@@ -340,6 +340,24 @@ echo "pinning:     brokers on CPU $broker_cpu, bench on CPU $bench_cpu; log: $lo
 start_time=$SECONDS
 echo "load:        $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
 echo
+# run_brokers TITLE ARGS...: runs the bench with ARGS against each broker
+# of $order, in that order; result[BROKER] gets its RESULT line (or why
+# there is none).
+declare -A result=()
+run_brokers() {
+  local title=$1 name
+  shift
+  result=()
+  for name in "${order[@]}"; do
+    printf '%-36s %-11s ...' "$title" "$name"
+    result[$name]=$(run_with_retries "$name" "$@")
+    case "${result[$name]}" in
+      skipped | failed*) printf ' %s\n' "${result[$name]}" ;;
+      *) printf ' %s\n' "$(field "${result[$name]}" status)" ;;
+    esac
+  done
+}
+
 rows=()
 index=0
 noisy=0
@@ -348,15 +366,7 @@ for scenario in "${scenarios[@]}"; do
   [[ -n $only ]] && ! grep -qE -- "$only" <<<"$title" && continue
   read -r -a argv <<<"$args"
   if ((index % 2 == 0)); then order=(plaza mosquitto); else order=(mosquitto plaza); fi
-  declare -A result=()
-  for name in "${order[@]}"; do
-    printf '%-36s %-9s ...' "$title" "$name"
-    result[$name]=$(run_with_retries "$name" "${argv[@]}")
-    case "${result[$name]}" in
-      skipped | failed*) printf ' %s\n' "${result[$name]}" ;;
-      *) printf ' %s\n' "$(field "${result[$name]}" status)" ;;
-    esac
-  done
+  run_brokers "$title" "${argv[@]}"
   IFS=';' read -r -a metric_list <<<"$metrics"
   for metric in "${metric_list[@]}"; do
     IFS=':' read -r key label better <<<"$metric"
@@ -365,7 +375,6 @@ for scenario in "${scenarios[@]}"; do
     [[ $p == *'*' || $m == *'*' ]] && noisy=1
     rows+=("$title|$label ($better better)|$p|$m|$(ratio "$p" "$m")")
   done
-  unset result
   index=$((index + 1))
 done
 
@@ -378,15 +387,7 @@ for scenario in "${event_scenarios[@]}"; do
   read -r -a argv <<<"$args"
   first=$((index % 3))
   order=("${brokers3[@]:first}" "${brokers3[@]:0:first}")
-  declare -A result=()
-  for name in "${order[@]}"; do
-    printf '%-36s %-11s ...' "$title" "$name"
-    result[$name]=$(run_with_retries "$name" "${argv[@]}")
-    case "${result[$name]}" in
-      skipped | failed*) printf ' %s\n' "${result[$name]}" ;;
-      *) printf ' %s\n' "$(field "${result[$name]}" status)" ;;
-    esac
-  done
+  run_brokers "$title" "${argv[@]}"
   IFS=';' read -r -a metric_list <<<"$metrics"
   for metric in "${metric_list[@]}"; do
     IFS=':' read -r key label better <<<"$metric"
@@ -396,7 +397,6 @@ for scenario in "${event_scenarios[@]}"; do
     [[ $r == *'*' || $p == *'*' || $m == *'*' ]] && noisy=1
     event_rows+=("$title|$label ($better better)|$r|$p|$m|$(ratio "$r" "$p")")
   done
-  unset result
   index=$((index + 1))
 done
 
