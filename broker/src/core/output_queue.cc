@@ -48,6 +48,7 @@ void OutputQueue::PushControl(std::string bytes) {
   bytes_ += bytes.size();
   Frame frame;
   frame.head = std::move(bytes);
+  quiet_ = false;
   frames_.push_back(std::move(frame));
 }
 
@@ -86,6 +87,7 @@ bool OutputQueue::Add(Frame&& frame, bool conflate) {
     (*conflated_)[hash] = first_seq_ + frames_.size();
   }
   bytes_ += frame.Size();
+  quiet_ = false;
   frames_.push_back(std::move(frame));
   return false;
 }
@@ -210,7 +212,7 @@ void OutputQueue::Consume(size_t n) {
   while (n > 0) {
     const size_t left = frames_[head_].Size() - front_written_;
     if (n < left) {
-      front_written_ += n;
+      front_written_ += static_cast<uint32_t>(n);
       return;
     }
     n -= left;
@@ -223,13 +225,26 @@ void OutputQueue::Consume(size_t n) {
     frames_.clear();
     head_ = 0;
     if (conflated_) conflated_->clear();
-    // A burst may have grown the buffer; an idle connection gives it back.
-    if (frames_.capacity() > kKeptCapacity) frames_.shrink_to_fit();
+    if (!drained_once_) {
+      drained_once_ = true;
+      std::vector<Frame>().swap(frames_);
+    } else if (frames_.capacity() > kKeptCapacity) {
+      // A burst may have grown the buffer; it goes back to a usual size.
+      frames_.shrink_to_fit();
+    }
   } else if (head_ > 64 && head_ * 2 > frames_.size()) {
     frames_.erase(frames_.begin(), frames_.begin() + static_cast<ptrdiff_t>(head_));
     first_seq_ += head_;
     head_ = 0;
   }
+}
+
+void OutputQueue::Trim() {
+  const bool quiet = quiet_;
+  quiet_ = true;
+  if (!quiet || !frames_.empty()) return;
+  std::vector<Frame>().swap(frames_);
+  conflated_.reset();
 }
 
 std::string OutputQueue::Concatenate() const {

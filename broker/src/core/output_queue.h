@@ -64,9 +64,18 @@ class OutputQueue {
   // Drops the first `n` bytes, which have been written.
   void Consume(size_t n);
 
+  // Call now and then (each shard tick): an empty queue that had nothing
+  // queued since the previous call gives back the memory it still holds
+  // (the frame buffer kept for the next packet, the conflation table).
+  // Busy connections keep theirs; idle ones, most of a big room's at any
+  // moment, cost less.
+  void Trim();
+
   size_t bytes() const { return bytes_; }
   bool empty() const { return head_ == frames_.size(); }
   size_t frames() const { return frames_.size() - head_; }
+  // How many frames it has room for without allocating: for tests of Trim.
+  size_t capacity() const { return frames_.capacity(); }
 
   // Everything queued, concatenated: for tests and diagnostics.
   std::string Concatenate() const;
@@ -113,14 +122,21 @@ class OutputQueue {
   // A vector consumed from `head_` rather than a std::deque, which would
   // allocate its first block even for a connection that never writes.
   std::vector<Frame> frames_;
-  size_t head_ = 0;           // first unwritten frame
-  size_t front_written_ = 0;  // bytes of frames_[head_] already written
-  size_t bytes_ = 0;          // unwritten bytes in all frames
+  size_t bytes_ = 0;  // unwritten bytes in all frames
   // Conflation: the hash of a conflated frame's topic -> its sequence number
   // (first_seq_ + index). Made on the first conflated frame, emptied when
   // the queue drains; entries of written frames are ignored.
   std::unique_ptr<std::unordered_map<uint64_t, uint64_t>> conflated_;
   uint64_t first_seq_ = 0;  // sequence number of frames_[0]
+  // 32 bits each, with the flags below, keep an idle connection's queue at
+  // 64 bytes: frames and a frame's bytes stay far below 4 G.
+  uint32_t head_ = 0;           // first unwritten frame
+  uint32_t front_written_ = 0;  // bytes of frames_[head_] already written
+  // The first drain (usually of the CONNACK) gives the frame buffer back:
+  // many connections stay quiet after that.
+  bool drained_once_ = false;
+  // Nothing was queued since the last Trim().
+  bool quiet_ = true;
 };
 
 }  // namespace plaza::broker

@@ -107,7 +107,7 @@ ClientFacts Shard::FactsOf(const Connection& conn) const {
     facts.client_id = conn.session->client_id;
     facts.clean_start = conn.session->clean;
   }
-  if (conn.username) facts.username = *conn.username;
+  if (conn.has_username) facts.username = conn.username;
   facts.address = conn.peer;
   facts.protocol_level = conn.level;
   facts.keep_alive = conn.keep_alive;
@@ -344,12 +344,16 @@ void Shard::HandleConnect(Connection& conn, const mqtt::Connect& connect) {
     return;
   }
 
-  if (connect.username) conn.username = std::string(*connect.username);
+  if (connect.username) {
+    conn.username = std::string(*connect.username);
+    conn.has_username = true;
+  }
   conn.connected_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
   if (connect.will) {
-    StoredWill will;
+    auto stored = std::make_unique<StoredWill>();
+    StoredWill& will = *stored;
     will.topic = std::string(connect.will->topic);
     will.payload = std::string(connect.will->payload);
     will.qos = connect.will->qos;
@@ -366,7 +370,7 @@ void Shard::HandleConnect(Connection& conn, const mqtt::Connect& connect) {
       will.expiry_interval = wp.message_expiry_interval.value_or(0);
       will.delay = wp.will_delay_interval.value_or(0);
     }
-    op->will = std::move(will);
+    op->will = std::move(stored);
   }
   if (!hooks_) {
     FinishConnect(conn, *op);
@@ -450,7 +454,7 @@ void Shard::FinishConnect(Connection& conn, PendingOp& op,
     auto created = std::make_unique<Session>();
     created->client_id = client_id;
     session = created.get();
-    sessions_[client_id] = std::move(created);
+    sessions_.emplace(session->client_id, std::move(created));
   }
   session->clean = op.clean;
   session->expiry_interval = op.session_expiry;
@@ -512,7 +516,7 @@ void Shard::ProtocolError(Connection& conn, mqtt::ReasonCode code, std::string_v
     return;
   }
   conn.close_code = code;
-  conn.close_reason = std::string(why);
+  conn.note().reason = std::string(why);
   CloseConnection(conn, CloseReason::kProtocolError);
 }
 
@@ -604,10 +608,12 @@ void Shard::CloseConnection(Connection& conn, CloseReason reason, bool kick_with
         (reason == CloseReason::kProtocolError || reason == CloseReason::kKicked) &&
         conn.close_code != mqtt::ReasonCode::kSuccess;
     disconnect.reason_code = own_code ? conn.close_code : DisconnectCodeFor(reason);
-    if (!conn.server_reference.empty()) {
-      disconnect.properties.server_reference = conn.server_reference;
+    const Connection::CloseNote* note = conn.close_note.get();
+    if (note && !note->server_reference.empty()) {
+      disconnect.properties.server_reference = note->server_reference;
     }
-    std::string text = conn.close_reason.empty() ? CloseReasonName(reason) : conn.close_reason;
+    std::string text =
+        note && !note->reason.empty() ? note->reason : std::string(CloseReasonName(reason));
     disconnect.properties.reason_string = text;
     if (conn.maximum_packet_size != 0 &&
         mqtt::EncodedSize(disconnect, conn.level) > conn.maximum_packet_size) {
@@ -616,8 +622,7 @@ void Shard::CloseConnection(Connection& conn, CloseReason reason, bool kick_with
     SendControl(conn, disconnect);
   }
   conn.state = Connection::State::kClosing;
-  std::optional<StoredWill> will = std::move(conn.will);
-  conn.will.reset();
+  WillPtr will = std::move(conn.will);
   const std::string client_id = conn.session ? conn.session->client_id : std::string();
   const bool publish_will =
       was_open && will && (reason != CloseReason::kClientDisconnect || conn.will_on_disconnect) &&
@@ -630,7 +635,6 @@ void Shard::CloseConnection(Connection& conn, CloseReason reason, bool kick_with
     // first [MQTT-3.1.3-9].
     session->will_at_ms = host_->NowMs() + int64_t{will->delay} * 1000;
     session->delayed_will = std::move(will);
-    will.reset();
   }
   DetachSession(conn);
   // kNetwork means the socket is already gone.
@@ -673,13 +677,13 @@ void Shard::DetachSession(Connection& conn) {
 void Shard::DestroySession(Session& session) {
   timed_sessions_.erase(&session);
   // A will still waiting for its delay goes out when the session ends.
-  std::optional<StoredWill> will = std::move(session.delayed_will);
+  WillPtr will = std::move(session.delayed_will);
   const std::string client_id = session.client_id;
   std::vector<SharedWork> retries = TakeOverShared(session, true);
   while (!session.subscriptions.empty()) {
     RemoveSubscription(session, session.subscriptions.begin()->first);
   }
-  sessions_.erase(session.client_id);  // destroys `session`
+  sessions_.erase(sessions_.find(session.client_id));  // destroys `session`
   SendRetries(std::move(retries));
   if (will) PublishWill(*will, client_id);
 }
@@ -699,10 +703,9 @@ void Shard::ExpireSessions(int64_t now) {
       DestroySession(*session);
       continue;
     }
-    StoredWill will = std::move(*session->delayed_will);
-    session->delayed_will.reset();
+    WillPtr will = std::move(session->delayed_will);
     if (session->expires_at_ms == 0) timed_sessions_.erase(session);
-    PublishWill(will, session->client_id);
+    PublishWill(*will, session->client_id);
   }
 }
 
@@ -721,6 +724,8 @@ void Shard::OnTick() {
   const int64_t now = host_->NowMs();
   std::vector<std::pair<ConnId, CloseReason>> expired;
   for (const auto& [id, conn] : connections_) {
+    // A queue quiet since the last tick gives its buffer back.
+    conn->output.Trim();
     if (conn->state == Connection::State::kAwaitConnect) {
       if (now - conn->opened_ms >= limits_.connect_timeout_ms) {
         expired.emplace_back(id, CloseReason::kConnectTimeout);

@@ -164,7 +164,7 @@ class Shard {
     bool clean = true;
     bool assigned_id = false;
     uint32_t session_expiry = 0;
-    std::optional<StoredWill> will;
+    WillPtr will;
     std::optional<uint16_t> server_keep_alive;  // MQTT 5: the cap it is held to
     // kSubscribe: every filter, the answers so far, the one asked about
     std::vector<FilterRequest> filters;
@@ -178,42 +178,58 @@ class Shard {
     uint8_t qos = 0;
   };
 
+  // One per socket. Idle connections are most of a room server's memory,
+  // so what few of them need (a will, a close note, enhanced
+  // authentication, aliases toward the client) hangs off pointers, and the
+  // small fields are packed together.
   struct Connection {
-    enum class State { kAwaitConnect, kOpen, kClosing };
-    ConnId id;
-    std::string peer;
-    State state = State::kAwaitConnect;
-    std::string input;  // bytes read but not yet decoded
-    OutputQueue output;
-    Session* session = nullptr;
-    std::optional<StoredWill> will;
-    std::optional<std::string> username;
-    int64_t connected_at_ms = 0;  // Unix time, for plugins
-    uint16_t keep_alive = 0;
-    // Set while a hook's answer is pending: input is buffered, not decoded.
-    std::unique_ptr<PendingOp> pending;
-    int64_t opened_ms = 0;
-    int64_t last_seen_ms = 0;
-    // The protocol level of its CONNECT: 4 (3.1.1) until a v5 one arrives.
-    uint8_t level = mqtt::kProtocolLevel311;
-    // MQTT 5, from its CONNECT.
-    uint16_t receive_maximum = 65535;                // QoS 1/2 it takes unacknowledged
-    uint32_t maximum_packet_size = 0;                // 0 for no limit
-    bool problem_information = true;                 // reason strings on acknowledgements
-    std::vector<std::string> topic_aliases;          // client to server, by alias - 1
-    std::unique_ptr<TopicAliases> outbound_aliases;  // server to client, if it takes any
-    // What a server DISCONNECT (or a refusing CONNACK) says when it closes.
-    mqtt::ReasonCode close_code = mqtt::ReasonCode::kSuccess;
-    std::string close_reason;
-    std::string server_reference;     // sent in the DISCONNECT of a kick
-    bool will_on_disconnect = false;  // DISCONNECT 0x04
+    enum class State : uint8_t { kAwaitConnect, kOpen, kClosing };
+    // What a server DISCONNECT (or a refusing CONNACK) says besides its code.
+    struct CloseNote {
+      std::string reason;
+      std::string server_reference;  // sent in the DISCONNECT of a kick
+    };
     // MQTT 5 enhanced authentication, only for a client that asked for it.
     struct Auth {
       std::string method;             // from CONNECT; AUTH must repeat it
       std::unique_ptr<PendingOp> op;  // the CONNECT waiting for its AUTH
       bool reauthenticating = false;  // after AUTH 0x19, until it ends
     };
+
+    ConnId id;
+    std::string peer;
+    std::string input;  // bytes read but not yet decoded
+    OutputQueue output;
+    Session* session = nullptr;
+    WillPtr will;
+    std::string username;         // see has_username
+    int64_t connected_at_ms = 0;  // Unix time, for plugins
+    int64_t opened_ms = 0;
+    int64_t last_seen_ms = 0;
+    // Set while a hook's answer is pending: input is buffered, not decoded.
+    std::unique_ptr<PendingOp> pending;
+    // Client to server topic aliases, by alias - 1: made on the first one.
+    std::unique_ptr<std::vector<std::string>> topic_aliases;
+    std::unique_ptr<TopicAliases> outbound_aliases;  // server to client, if it takes any
+    std::unique_ptr<CloseNote> close_note;           // made by the first that sets one
     std::unique_ptr<Auth> auth;
+    // MQTT 5, from its CONNECT.
+    uint32_t maximum_packet_size = 0;  // 0 for no limit
+    uint16_t receive_maximum = 65535;  // QoS 1/2 it takes unacknowledged
+    uint16_t keep_alive = 0;
+    State state = State::kAwaitConnect;
+    // The protocol level of its CONNECT: 4 (3.1.1) until a v5 one arrives.
+    uint8_t level = mqtt::kProtocolLevel311;
+    bool problem_information = true;  // reason strings on acknowledgements
+    bool will_on_disconnect = false;  // DISCONNECT 0x04
+    bool has_username = false;        // an empty user name is still one
+    // What a server DISCONNECT (or a refusing CONNACK) says when it closes.
+    mqtt::ReasonCode close_code = mqtt::ReasonCode::kSuccess;
+
+    CloseNote& note() {
+      if (!close_note) close_note = std::make_unique<CloseNote>();
+      return *close_note;
+    }
   };
 
   // Lifecycle (shard.cc).
@@ -328,7 +344,8 @@ class Shard {
   ShardHost* const host_;
   Hooks* const hooks_;
   std::unordered_map<ConnId, std::unique_ptr<Connection>> connections_;
-  std::unordered_map<std::string, std::unique_ptr<Session>, StringHash, std::equal_to<>> sessions_;
+  // Keyed by a view of the session's own client_id: one copy of each id.
+  std::unordered_map<std::string_view, std::unique_ptr<Session>> sessions_;
   SubscriptionIndex subscriptions_;
   SharedGroups shared_groups_;  // the groups this shard is home to
   size_t shared_memberships_ = 0;

@@ -92,7 +92,7 @@ void Shard::ApplyReauthDecision(Connection& conn, const ConnectDecision& decisio
           code >= 0x80 && mqtt::IsValidReasonCode(mqtt::PacketType::kDisconnect, code);
       conn.close_code =
           valid ? static_cast<mqtt::ReasonCode>(code) : mqtt::ReasonCode::kNotAuthorized;
-      conn.close_reason =
+      conn.note().reason =
           decision.reason_string.empty() ? "re-authentication failed" : decision.reason_string;
       PLAZA_LOG(kInfo) << "closing " << conn.peer << " ("
                        << (conn.session ? conn.session->client_id : "")

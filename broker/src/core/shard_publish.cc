@@ -44,8 +44,10 @@ bool Shard::HandlePublish(Connection& conn, const mqtt::Publish& publish) {
                       "topic alias outside 1.." + std::to_string(kTopicAliasMaximum));
         return false;
       }
-      if (conn.topic_aliases.size() < alias) conn.topic_aliases.resize(alias);
-      std::string& mapped = conn.topic_aliases[alias - 1];
+      if (!conn.topic_aliases) conn.topic_aliases = std::make_unique<std::vector<std::string>>();
+      std::vector<std::string>& aliases = *conn.topic_aliases;
+      if (aliases.size() < alias) aliases.resize(alias);
+      std::string& mapped = aliases[alias - 1];
       if (!topic.empty()) {
         mapped.assign(topic);
       } else if (mapped.empty()) {
@@ -78,7 +80,7 @@ bool Shard::HandlePublish(Connection& conn, const mqtt::Publish& publish) {
   // QoS 2 is delivered on PUBLISH ("method B"): the packet id is remembered
   // until PUBREL so a re-sent PUBLISH is neither routed nor shown to plugins
   // twice.
-  const bool fresh = publish.qos < 2 || session.inbound_qos2.insert(publish.packet_id).second;
+  const bool fresh = publish.qos < 2 || session.inbound_qos2.insert(publish.packet_id);
   if (!fresh) {
     FinishPublish(conn, nullptr, publish.qos, publish.packet_id, {});
     return true;
@@ -173,7 +175,7 @@ void Shard::FinishPublish(Connection& conn, MessagePtr message, uint8_t qos, uin
 }
 
 void Shard::HandlePubrel(Connection& conn, uint16_t packet_id) {
-  const bool known = conn.session->inbound_qos2.erase(packet_id) > 0;
+  const bool known = conn.session->inbound_qos2.erase(packet_id);
   mqtt::Pubcomp pubcomp{packet_id};
   if (!known && conn.level == mqtt::kProtocolLevel5) {
     pubcomp.reason_code = mqtt::ReasonCode::kPacketIdentifierNotFound;

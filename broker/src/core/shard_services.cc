@@ -48,7 +48,7 @@ bool Shard::Kick(ConnId id, bool with_will, uint8_t reason_code,
   const bool usable =
       reason_code >= 0x80 && mqtt::IsValidReasonCode(mqtt::PacketType::kDisconnect, reason_code);
   conn->close_code = static_cast<mqtt::ReasonCode>(usable ? reason_code : 0x98);
-  conn->server_reference = std::string(server_reference);
+  if (!server_reference.empty()) conn->note().server_reference = std::string(server_reference);
   PLAZA_LOG(kInfo) << "closing " << conn->peer << " ("
                    << (conn->session ? conn->session->client_id : "")
                    << "): " << CloseReasonName(CloseReason::kKicked);
