@@ -60,19 +60,36 @@ std::string PeerName(int fd) {
   sockaddr_storage addr{};
   socklen_t len = sizeof(addr);
   if (getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return "?";
-  char host[INET6_ADDRSTRLEN] = "?";
-  uint16_t port = 0;
-  if (addr.ss_family == AF_INET) {
-    auto* in = reinterpret_cast<sockaddr_in*>(&addr);
-    inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
-    port = ntohs(in->sin_port);
-    return std::string(host) + ":" + std::to_string(port);
+  return AddressName(addr);
+}
+
+std::string AddressName(const sockaddr_storage& address) {
+  if (address.ss_family == AF_INET) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(&address);
+    const auto* octets = reinterpret_cast<const uint8_t*>(&in->sin_addr.s_addr);
+    char text[sizeof("255.255.255.255:65535")];
+    char* out = text;
+    auto put = [&out](unsigned value) {
+      char digits[5];
+      int n = 0;
+      do {
+        digits[n++] = static_cast<char>('0' + value % 10);
+        value /= 10;
+      } while (value != 0);
+      while (n > 0) *out++ = digits[--n];
+    };
+    for (int i = 0; i < 4; ++i) {
+      put(octets[i]);
+      *out++ = i < 3 ? '.' : ':';
+    }
+    put(ntohs(in->sin_port));
+    return std::string(text, out);
   }
-  if (addr.ss_family == AF_INET6) {
-    auto* in6 = reinterpret_cast<sockaddr_in6*>(&addr);
+  if (address.ss_family == AF_INET6) {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&address);
+    char host[INET6_ADDRSTRLEN] = "?";
     inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
-    port = ntohs(in6->sin6_port);
-    return "[" + std::string(host) + "]:" + std::to_string(port);
+    return "[" + std::string(host) + "]:" + std::to_string(ntohs(in6->sin6_port));
   }
   return "?";
 }

@@ -3,6 +3,8 @@
 #ifndef PLAZA_BROKER_NET_SOCKET_H_
 #define PLAZA_BROKER_NET_SOCKET_H_
 
+#include <sys/socket.h>
+
 #include <cstdint>
 #include <string>
 
@@ -18,6 +20,11 @@ uint16_t LocalPort(int fd);
 
 // "address:port" of the peer of a connected socket.
 std::string PeerName(int fd);
+
+// "address:port" of an IPv4 or IPv6 socket address ("[v6]:port"), or "?":
+// for the address accept4 returns, which saves a getpeername per connection.
+// IPv4 is formatted by hand (inet_ntop goes through sprintf).
+std::string AddressName(const sockaddr_storage& address);
 
 // Disables Nagle's algorithm: MQTT messages are small and latency matters.
 void SetNoDelay(int fd);

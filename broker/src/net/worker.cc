@@ -190,7 +190,10 @@ void Worker::PublishStats() {
 
 void Worker::Accept(int listen_fd) {
   for (int i = 0; i < kAcceptsPerTurn; ++i) {
-    const int fd = accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    sockaddr_storage address{};
+    socklen_t address_size = sizeof(address);
+    const int fd = accept4(listen_fd, reinterpret_cast<sockaddr*>(&address), &address_size,
+                           SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EMFILE || errno == ENFILE) {
         // Out of descriptors: accept with the spare one and close at once,
@@ -206,13 +209,13 @@ void Worker::Accept(int listen_fd) {
     }
     if (max_connections_ > 0 && counters_->connections.load() >= max_connections_) {
       ++counters_->refused_max_connections;
-      PLAZA_LOG(kWarning) << "refusing " << PeerName(fd) << ": max_connections ("
+      PLAZA_LOG(kWarning) << "refusing " << AddressName(address) << ": max_connections ("
                           << max_connections_ << ") reached";
       close(fd);
       continue;
     }
     SetNoDelay(fd);
-    Register(fd, PeerName(fd));
+    Register(fd, AddressName(address));
     ++counters_->connections;
   }
 }
@@ -370,9 +373,9 @@ void Worker::CloseSocket(ConnId id) {
   Flush(id);  // best effort: a final CONNACK or the rest of a reply
   it = sockets_.find(id);
   if (it == sockets_.end()) return;
-  const int fd = it->second.fd;
-  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
-  close(fd);
+  // Closing the only descriptor of a socket takes it out of the epoll set:
+  // no EPOLL_CTL_DEL (a system call per connection) first.
+  close(it->second.fd);
   sockets_.erase(it);
   --counters_->connections;
   shard_.OnClosed(id);
