@@ -108,5 +108,35 @@ TEST_F(PendingTest, PublishesKeepTheirOrderAcrossAPendingOne) {
   EXPECT_FALSE(sub.Receive(milliseconds(300)));
 }
 
+// complete() may come before the hook has returned PENDING (an auth
+// plugin's gRPC answer can be that quick). The answer must not be lost: the
+// client would wait for the deadline and be refused as "unavailable".
+TEST_F(PendingTest, AnswerBeforeThePendingVerdictAllows) {
+  ASSERT_NO_FATAL_FAILURE(StartBroker());
+  const CommandResult result = Pub("quick-ok");
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+}
+
+TEST_F(PendingTest, AnswerBeforeThePendingVerdictRefusesWithItsReason) {
+  ASSERT_NO_FATAL_FAILURE(StartBroker());
+  const CommandResult result = Pub("quick-deny");
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_NE(result.err.find("bad user name or password"), std::string::npos) << result.err;
+}
+
+TEST_F(PendingTest, AnswerBeforeThePendingVerdictRewritesAPublish) {
+  ASSERT_NO_FATAL_FAILURE(StartBroker());
+  MosqClient sub(broker_.port(), "sub");
+  ASSERT_TRUE(sub.Connect()) << sub.error();
+  ASSERT_EQ(sub.Subscribe("quick/#", 0), 0);
+  MosqClient pub(broker_.port(), "pub");
+  ASSERT_TRUE(pub.Connect()) << pub.error();
+  ASSERT_TRUE(pub.Publish("quick/1", "original", 0));
+  const auto got = sub.Receive();
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->topic, "quick/1");
+  EXPECT_EQ(got->payload, "rewritten");
+}
+
 }  // namespace
 }  // namespace plaza::testing

@@ -371,8 +371,12 @@ typedef struct plaza_host_api {
   plaza_status (*unregister_hook)(plaza_plugin* plugin, plaza_hook hook);
 
   /* Ends a hook that returned PLAZA_VERDICT_PENDING. Any thread, once per
-   * token; a token past its deadline returns PLAZA_ERR_NOT_FOUND (the
-   * broker already applied the plugin's configured timeout policy). */
+   * token, even before the hook has returned PENDING (an answer from the
+   * plugin's own thread may be that quick: the broker keeps it until the
+   * hook returns). A token answered already or past its deadline returns
+   * PLAZA_ERR_NOT_FOUND (for a deadline, the broker already applied the
+   * plugin's configured timeout policy); a token of another plugin's hook,
+   * PLAZA_ERR_INVALID. */
   plaza_status (*complete)(plaza_plugin* plugin, plaza_pending pending,
                            const plaza_completion* completion);
 

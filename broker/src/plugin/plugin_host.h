@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -15,6 +16,7 @@
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include <prometheus/registry.h>
@@ -173,7 +175,19 @@ class PluginHost final : public Hooks {
   // Pending answers (pending_answers.cc).
   uint64_t NewToken();
   PendingChain NewChain(PendingChain::Kind kind, size_t index, const ClientFacts& client);
+  // Parks `chain` until complete() or its deadline, or resumes it at once
+  // when its answer came first. Returns `token`.
   uint64_t Park(uint64_t token, PendingChain chain);
+  // Starts the deadline sweeper if it is not running. pending_mutex_ held.
+  bool ClaimSweeper();
+  void StartSweeper();
+  // Remembers that `token` has had its answer (or its deadline), so a
+  // second or late complete() is told NOT_FOUND. pending_mutex_ held.
+  void Retire(uint64_t token);
+  // The completion as an Answer for `chain`: a rewrite only for a publish
+  // (keeping the publisher's client id), CONTINUE only with a method.
+  Answer CompletionAnswer(const plaza_completion& completion, std::string_view origin) const;
+  void FitAnswer(const PendingChain& chain, Answer* answer) const;
   void ExpirePending();
   bool Resume(uint64_t token, PendingChain chain, Answer answer);
 
@@ -197,6 +211,19 @@ class PluginHost final : public Hooks {
   std::atomic<uint64_t> next_token_{1};
   std::mutex pending_mutex_;
   std::unordered_map<uint64_t, PendingChain> pending_;  // guarded by pending_mutex_
+  // complete() may come from a plugin's own thread before its hook has even
+  // returned PENDING (a gRPC answer can be that quick). Such an answer waits
+  // here for Park. Guarded by pending_mutex_.
+  struct EarlyAnswer {
+    plaza_plugin* plugin;
+    Answer answer;
+    std::chrono::steady_clock::time_point at;
+  };
+  std::unordered_map<uint64_t, EarlyAnswer> early_;
+  // Tokens answered or past their deadline, for 30 s, oldest first.
+  // Guarded by pending_mutex_.
+  std::unordered_set<uint64_t> retired_;
+  std::deque<std::pair<std::chrono::steady_clock::time_point, uint64_t>> retired_order_;
   uint64_t sweeper_ = 0;  // the deadline timer, once started; guarded by pending_mutex_
 };
 
