@@ -18,7 +18,7 @@ const char kUsage[] =
     "  --token TOKEN       platform token, sent as the MQTT password\n"
     "                      (demo tokens: adapter/demo/demo_data.sql)\n"
     "  --user-id ID        your user id in the room's topics; by default the one\n"
-    "                      the room's join reply names (MQTT 5), else --user\n"
+    "                      the room's join reply names, else --user\n"
     "  --user NAME         MQTT user name; without the auth plugin it is also\n"
     "                      the user id\n"
     "  --name NAME         display name sent with the join\n"
@@ -104,14 +104,6 @@ bool ParseOptions(int argc, char** argv, Options* options, std::string* error) {
   if (options->token.empty() && options->user.empty() && options->user_id.empty()) {
     *error = "say who you are: --token TOKEN, or --user NAME without the auth plugin";
     return false;
-  }
-  if (options->mqtt_version != 5 && options->user_id.empty()) {
-    // Only MQTT 5 carries the join reply's user property.
-    if (!options->token.empty()) {
-      *error = "--mqtt 3 with --token needs --user-id: MQTT 3.1.1 cannot carry the user id";
-      return false;
-    }
-    options->user_id = options->user;
   }
   if (options->client_id.empty()) {
     options->client_id = "room_client-" + std::to_string(static_cast<long>(getpid()));

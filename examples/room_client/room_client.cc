@@ -315,7 +315,10 @@ void RoomClient::OnMessage(mqtt::const_message_ptr message) {
         Print("reply: (not a Reply payload)");
         return;
       }
-      reply->user_id = UserProperty(message->get_properties(), kUserIdProperty);
+      if (reply->user_id.empty()) {
+        // A rooms plugin older than the Reply's user_id field.
+        reply->user_id = UserProperty(message->get_properties(), kUserIdProperty);
+      }
       Print(Describe(*reply));
       std::lock_guard lock(mutex_);
       replies_[reply->request_topic] = *reply;

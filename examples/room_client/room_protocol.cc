@@ -119,7 +119,7 @@ std::string DescribeAnnouncement(const std::string& payload) {
 std::optional<ReplyInfo> DecodeReply(const std::string& payload) {
   v1::Reply reply;
   if (!Decode(payload, &reply)) return std::nullopt;
-  return ReplyInfo{reply.request_topic(), reply.reason_code(), reply.reason()};
+  return ReplyInfo{reply.request_topic(), reply.reason_code(), reply.reason(), reply.user_id()};
 }
 
 std::string Describe(const ReplyInfo& reply) {

@@ -79,7 +79,7 @@ struct ReplyInfo {
   std::string request_topic;
   uint32_t reason_code = 0;
   std::string reason;
-  // The kUserIdProperty of the message that carried it ("" if none).
+  // A successful join: who we are (the Reply's user_id; "" if none).
   std::string user_id = {};
 };
 std::optional<ReplyInfo> DecodeReply(const std::string& payload);

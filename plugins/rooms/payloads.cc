@@ -98,12 +98,13 @@ std::string EncodePresence(const Room& room, const Member& member, bool joined,
 
 std::string EncodeReply(std::string_view request_topic, uint8_t reason_code,
                         std::string_view reason, std::string_view correlation_data,
-                        PayloadFormat format) {
+                        PayloadFormat format, std::string_view user_id) {
   room::v1::Reply reply;
   reply.set_request_topic(std::string(request_topic));
   reply.set_reason_code(reason_code);
   reply.set_reason(std::string(reason));
   reply.set_correlation_data(std::string(correlation_data));
+  reply.set_user_id(std::string(user_id));
   return Encode(reply, format);
 }
 

@@ -42,10 +42,10 @@ MemberViews EncodeMemberViews(const Room& room, PayloadFormat format);
 // at `version`.
 std::string EncodePresence(const Room& room, const Member& member, bool joined,
                            PayloadFormat format);
-// rooms/R/server/reply.
+// rooms/R/server/reply; `user_id` for a successful join.
 std::string EncodeReply(std::string_view request_topic, uint8_t reason_code,
                         std::string_view reason, std::string_view correlation_data,
-                        PayloadFormat format);
+                        PayloadFormat format, std::string_view user_id = {});
 // rooms/R/server/settings: the adapter's RoomSettingsMessage.
 std::string EncodeSettings(const RoomConfig& room, int64_t now_ms, PayloadFormat format);
 

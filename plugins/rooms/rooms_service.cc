@@ -243,7 +243,7 @@ void RoomsService::SendReply(const Request& request, const Answer& answer) const
   plaza::Message reply;
   reply.qos = 1;
   reply.payload = EncodeReply(request.topic, answer.reason_code, answer.reason,
-                              request.correlation_data, config_.payload_format);
+                              request.correlation_data, config_.payload_format, answer.user_id);
   reply.payload_format = config_.payload_format == PayloadFormat::kJson ? 1 : 0;
   reply.content_type = std::string(ContentType(config_.payload_format));
   reply.correlation_data = request.correlation_data;

@@ -120,6 +120,11 @@ TEST(RoomClientTest, TheClientTakesItsUserIdFromTheJoinReply) {
   const TwoClients overridden = RunTwo(broker.port(), {"--user-id", "ana-2"}, {});
   EXPECT_TRUE(HasLine(overridden.ana.out, "using --user-id ana-2 instead", ""));
   EXPECT_TRUE(HasLine(overridden.ben.out, "poses: ", "ana-2 "));
+  // MQTT 3.1.1 has no user properties: the Reply's user_id field says it.
+  const TwoClients v311 = RunTwo(broker.port(), {"--mqtt", "3"}, {});
+  EXPECT_EQ(v311.ana.exit_code, 0) << v311.ana.err;
+  EXPECT_TRUE(HasLine(v311.ana.out, "the platform knows us as user u-ana", ""));
+  EXPECT_TRUE(HasLine(v311.ben.out, "poses: ", "u-ana "));
 }
 
 TEST(RoomClientTest, ARefusedJoinEndsTheClientWithItsReason) {

@@ -84,8 +84,10 @@ TEST(PayloadsTest, JsonUsesSnakeCaseNames) {
       EncodePresence(room, *room.FindUser("fan"), false, PayloadFormat::kJson);
   EXPECT_NE(presence.find("\"kind\":\"KIND_LEFT\""), std::string::npos) << presence;
   // Zero values are spelled out, so a success reads "reason_code": 0.
-  const std::string reply = EncodeReply("rooms/a/join", 0, "joined", "", PayloadFormat::kJson);
+  const std::string reply =
+      EncodeReply("rooms/a/join", 0, "joined", "", PayloadFormat::kJson, "42");
   EXPECT_NE(reply.find("\"reason_code\":0"), std::string::npos) << reply;
+  EXPECT_NE(reply.find("\"user_id\":\"42\""), std::string::npos) << reply;
   EXPECT_EQ(ContentType(PayloadFormat::kJson), "application/json");
 }
 
@@ -100,7 +102,8 @@ TEST(PayloadsTest, PresenceReplyAndSettingsInProtobuf) {
 
   room::v1::Reply reply;
   ASSERT_TRUE(reply.ParseFromString(
-      EncodeReply("rooms/a/join", 0x97, "full", "corr-1", PayloadFormat::kProtobuf)));
+      EncodeReply("rooms/a/join", 0x97, "full", "corr-1", PayloadFormat::kProtobuf, "7")));
+  EXPECT_EQ(reply.user_id(), "7");
   EXPECT_EQ(reply.request_topic(), "rooms/a/join");
   EXPECT_EQ(reply.reason_code(), 0x97u);
   EXPECT_EQ(reply.reason(), "full");

@@ -243,6 +243,7 @@ TEST_F(RoomsMembershipTest, AJoinReplyNamesTheMembersUserId) {
   room::v1::Reply reply;
   ASSERT_TRUE(DecodePayload(rr.out.substr(rr.out.find('|') + 1), &reply)) << rr.out;
   EXPECT_EQ(reply.reason(), "joined as peer");
+  EXPECT_EQ(reply.user_id(), "u-ana");  // in the payload too, for MQTT 3.1.1 clients
   // Without a users entry, the MQTT user name.
   rr = JoinWithMosquittoRr(broker_.port(), "bo", "world:1");
   ASSERT_EQ(rr.exit_code, 0) << rr.err;
@@ -253,6 +254,7 @@ TEST_F(RoomsMembershipTest, AJoinReplyNamesTheMembersUserId) {
   EXPECT_EQ(rr.out.find("user_id"), std::string::npos) << rr.out;
   ASSERT_TRUE(DecodePayload(rr.out.substr(rr.out.find('|') + 1), &reply)) << rr.out;
   EXPECT_EQ(reply.reason_code(), 0x90u);
+  EXPECT_EQ(reply.user_id(), "");
 }
 
 TEST_F(RoomsMembershipTest, UnknownRoomsAndMalformedRequestsAreRefused) {
