@@ -11,6 +11,7 @@
 #include "common/status_macros.h"
 #include "db/embedded_sql.h"
 #include "db/migrator.h"
+#include "exposer_stop.h"
 
 namespace plaza::adapter::server {
 namespace {
@@ -190,6 +191,7 @@ Adapter::~Adapter() {
     readiness_wake_.notify_all();
     if (readiness_.joinable()) readiness_.join();
   }
+  StopExposer(std::move(exposer_), config_.metrics_listen);
 }
 
 }  // namespace plaza::adapter::server

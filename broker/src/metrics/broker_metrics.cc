@@ -7,6 +7,7 @@
 
 #include <atomic>
 
+#include "exposer_stop.h"
 #include "net/server.h"
 
 namespace plaza::broker {
@@ -89,7 +90,7 @@ class BrokerMetrics::WorkerCollector final : public prometheus::Collectable {
 BrokerMetrics::BrokerMetrics(std::shared_ptr<prometheus::Registry> registry)
     : registry_(std::move(registry)) {}
 
-BrokerMetrics::~BrokerMetrics() = default;
+BrokerMetrics::~BrokerMetrics() { StopExposer(std::move(exposer_), listen_); }
 
 void BrokerMetrics::Watch(const Server* server) {
   workers_ = std::make_shared<WorkerCollector>(server);
@@ -99,6 +100,7 @@ void BrokerMetrics::Watch(const Server* server) {
 bool BrokerMetrics::Listen(const std::string& address, std::string* error) {
   try {
     exposer_ = std::make_unique<prometheus::Exposer>(address, 2);
+    listen_ = address;
   } catch (const std::exception& e) {
     *error = "cannot serve metrics on " + address + ": " + e.what();
     return false;

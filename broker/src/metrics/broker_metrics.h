@@ -38,6 +38,7 @@ class BrokerMetrics {
   std::shared_ptr<prometheus::Registry> registry_;
   std::shared_ptr<WorkerCollector> workers_;
   std::unique_ptr<prometheus::Exposer> exposer_;
+  std::string listen_;  // the exposer's address
 };
 
 }  // namespace plaza::broker
