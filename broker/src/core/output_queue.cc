@@ -5,6 +5,7 @@
 #include "core/output_queue.h"
 
 #include <cassert>
+#include <cstring>
 #include <functional>
 
 #include "mqtt/codec.h"
@@ -45,10 +46,17 @@ uint16_t OutputQueue::Frame::TopicAlias() const {
 }
 
 void OutputQueue::PushControl(std::string bytes) {
+  quiet_ = false;
+  if (frames_.empty() && lone_size_ == 0 && bytes.size() <= kLoneMax) {
+    std::memcpy(lone_, bytes.data(), bytes.size());
+    lone_size_ = static_cast<uint8_t>(bytes.size());
+    bytes_ += bytes.size();
+    return;
+  }
+  Unlone();
   bytes_ += bytes.size();
   Frame frame;
   frame.head = std::move(bytes);
-  quiet_ = false;
   frames_.push_back(std::move(frame));
 }
 
@@ -71,7 +79,16 @@ bool OutputQueue::Waiting(std::string_view topic) const {
   return WaitingIndex(topic, std::hash<std::string_view>()(topic)) != std::string_view::npos;
 }
 
+void OutputQueue::Unlone() {
+  if (lone_size_ == 0) return;
+  Frame frame;
+  frame.head.assign(lone_, lone_size_);
+  lone_size_ = 0;
+  frames_.push_back(std::move(frame));  // front_written_ applies to it still
+}
+
 bool OutputQueue::Add(Frame&& frame, bool conflate) {
+  Unlone();
   if (conflate) {
     const std::string_view topic = frame.message->topic();
     const uint64_t hash = std::hash<std::string_view>()(topic);
@@ -194,6 +211,12 @@ size_t OutputQueue::FrameIovecs(const Frame& frame, size_t skip, iovec* iov, siz
 }
 
 size_t OutputQueue::Gather(iovec* iov, size_t max) const {
+  if (lone_size_ > 0) {
+    if (max == 0) return 0;
+    iov[0].iov_base = const_cast<char*>(lone_ + front_written_);
+    iov[0].iov_len = lone_size_ - front_written_;
+    return 1;
+  }
   size_t filled = 0;
   size_t skip = front_written_;
   for (size_t i = head_; i < frames_.size(); ++i) {
@@ -209,6 +232,11 @@ size_t OutputQueue::Gather(iovec* iov, size_t max) const {
 void OutputQueue::Consume(size_t n) {
   assert(n <= bytes_);
   bytes_ -= n;
+  if (lone_size_ > 0) {
+    front_written_ += static_cast<uint32_t>(n);
+    if (front_written_ == lone_size_) lone_size_ = front_written_ = 0;
+    return;
+  }
   while (n > 0) {
     const size_t left = frames_[head_].Size() - front_written_;
     if (n < left) {
@@ -225,13 +253,9 @@ void OutputQueue::Consume(size_t n) {
     frames_.clear();
     head_ = 0;
     if (conflated_) conflated_->clear();
-    if (!drained_once_) {
-      drained_once_ = true;
-      std::vector<Frame>().swap(frames_);
-    } else if (frames_.capacity() > kKeptCapacity) {
-      // A burst may have grown the buffer; it goes back to a usual size.
-      frames_.shrink_to_fit();
-    }
+    // A burst may have grown the buffer; it goes back to a usual size. An
+    // idle connection gives it all back at a quiet tick (Trim).
+    if (frames_.capacity() > kKeptCapacity) frames_.shrink_to_fit();
   } else if (head_ > 64 && head_ * 2 > frames_.size()) {
     frames_.erase(frames_.begin(), frames_.begin() + static_cast<ptrdiff_t>(head_));
     first_seq_ += head_;
@@ -242,12 +266,13 @@ void OutputQueue::Consume(size_t n) {
 void OutputQueue::Trim() {
   const bool quiet = quiet_;
   quiet_ = true;
-  if (!quiet || !frames_.empty()) return;
+  if (!quiet || !frames_.empty() || lone_size_ > 0) return;
   std::vector<Frame>().swap(frames_);
   conflated_.reset();
 }
 
 std::string OutputQueue::Concatenate() const {
+  if (lone_size_ > 0) return std::string(lone_ + front_written_, lone_ + lone_size_);
   std::string out;
   iovec iov[kMaxFramePieces];
   size_t skip = front_written_;

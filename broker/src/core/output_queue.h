@@ -72,8 +72,8 @@ class OutputQueue {
   void Trim();
 
   size_t bytes() const { return bytes_; }
-  bool empty() const { return head_ == frames_.size(); }
-  size_t frames() const { return frames_.size() - head_; }
+  bool empty() const { return head_ == frames_.size() && lone_size_ == 0; }
+  size_t frames() const { return frames_.size() - head_ + (lone_size_ > 0 ? 1 : 0); }
   // How many frames it has room for without allocating: for tests of Trim.
   size_t capacity() const { return frames_.capacity(); }
 
@@ -109,6 +109,9 @@ class OutputQueue {
   // (own and shared), payload.
   static constexpr size_t kMaxFramePieces = 6;
 
+  // Moves a lone control packet into frames_, before anything queued after
+  // it.
+  void Unlone();
   // Appends `frame`, or with `conflate` replaces the waiting frame of the
   // same topic; true when it replaced.
   bool Add(Frame&& frame, bool conflate);
@@ -128,15 +131,21 @@ class OutputQueue {
   // the queue drains; entries of written frames are ignored.
   std::unique_ptr<std::unordered_map<uint64_t, uint64_t>> conflated_;
   uint64_t first_seq_ = 0;  // sequence number of frames_[0]
-  // 32 bits each, with the flags below, keep an idle connection's queue at
-  // 64 bytes: frames and a frame's bytes stay far below 4 G.
-  uint32_t head_ = 0;           // first unwritten frame
-  uint32_t front_written_ = 0;  // bytes of frames_[head_] already written
-  // The first drain (usually of the CONNACK) gives the frame buffer back:
-  // many connections stay quiet after that.
-  bool drained_once_ = false;
+  // 32 bits each keep an idle connection's queue at 64 bytes, with the
+  // fields below: frames and a frame's bytes stay far below 4 G.
+  uint32_t head_ = 0;  // first unwritten frame
+  // Bytes of the first unwritten frame (the lone packet, or frames_[head_])
+  // already written.
+  uint32_t front_written_ = 0;
   // Nothing was queued since the last Trim().
   bool quiet_ = true;
+  // A control packet of a few bytes (PINGRESP, PUBACK, a 3.1.1 CONNACK)
+  // queued alone is kept here, in what would be padding, instead of
+  // allocating the frame buffer: an idle client's pings cost no memory.
+  // While lone_size_ > 0, frames_ is empty.
+  static constexpr size_t kLoneMax = 6;
+  uint8_t lone_size_ = 0;
+  char lone_[kLoneMax];
 };
 
 }  // namespace plaza::broker
