@@ -72,6 +72,8 @@ void Connection::QueueConnect(uint16_t keep_alive) {
   mqtt::Encode(connect, &out_);
 }
 
+void Connection::QueuePing() { mqtt::Encode(mqtt::Pingreq{}, &out_); }
+
 void Connection::QueueSubscribe(uint8_t qos) {
   mqtt::Subscribe subscribe;
   subscribe.packet_id = 1;

@@ -57,6 +57,8 @@ class Connection {
 
   // Packets queued for writing (encoded through plaza::mqtt::Encode).
   void QueueConnect(uint16_t keep_alive);
+  // PINGREQ: keeps an idle connection alive under a keep-alive.
+  void QueuePing();
   // subscribe_filter at `qos` and the plan's extra filters.
   void QueueSubscribe(uint8_t qos);
   // The plan's server_filter, QoS 1.

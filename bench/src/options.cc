@@ -64,7 +64,8 @@ Other:
   --hold SEC          storm: how long connections are held idle (default 3)
   --connect-window N  connections in progress at once (default 64;
                       keep it under the broker's listen backlog)
-  --keep-alive SEC    keep-alive sent in CONNECT (default 0: off)
+  --keep-alive SEC    keep-alive sent in CONNECT (default 0: off); ready clients
+                      send PINGREQ every SEC/2 seconds
   --setup-timeout SEC connecting and subscribing everybody (default 60)
   --broker-pid PID    report that process's CPU and RSS
   --tag KEY=VALUE     copied into the RESULT line (repeatable)

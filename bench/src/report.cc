@@ -199,7 +199,9 @@ std::string StormResultLine(const Options& options, const RunResult& r) {
     line += number("rss_per_conn_kib", r.rss_per_connection_kib, "%.2f");
     line += number("broker_cpu_s_per_1k", r.broker_cpu_s_per_1k, "%.4f");
     line += number("bench_rss_kib", static_cast<double>(r.bench_rss_kib), "%.0f");
-    line += Format(" disconnects=%llu", static_cast<unsigned long long>(r.disconnects));
+    line += Format(
+        " disconnects=%llu pings=%llu pongs=%llu", static_cast<unsigned long long>(r.disconnects),
+        static_cast<unsigned long long>(r.pings), static_cast<unsigned long long>(r.pongs));
     line += number("other_cpu_pct", r.other_cpu_pct, "%.1f");
   }
   line += r.completed ? " status=ok" : " status=error error=" + Token(r.error);

@@ -235,6 +235,8 @@ RunResult RunStorm(const Options& options, int run_index) {
     const WorkerStats& stats = worker->stats();
     result.connect_latency.Merge(stats.connect);
     result.disconnects += stats.disconnects;
+    result.pings += stats.pings;
+    result.pongs += stats.pongs;
     if (first_open == 0 || (stats.first_open_ns != 0 && stats.first_open_ns < first_open)) {
       first_open = stats.first_open_ns;
     }

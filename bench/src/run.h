@@ -36,6 +36,8 @@ struct RunResult {
   uint64_t out_of_order = 0;
   uint64_t foreign = 0;
   uint64_t disconnects = 0;
+  uint64_t pings = 0;  // storm with --keep-alive: PINGREQs sent and answered
+  uint64_t pongs = 0;
   double delivered_per_s = 0;
   Histogram latency;
   // event: [0] the stage's messages, [1] the audience's; `unexpected` are

@@ -104,10 +104,25 @@ void Worker::Run() {
         publishing_done.store(true, std::memory_order_release);
       }
     }
+    if (settings_.keep_alive > 0) PingDue(NowNs());
     FlushDirty();
     delivered_progress.store(stats_.delivered, std::memory_order_relaxed);
   }
   CloseAll();
+}
+
+void Worker::PingDue(int64_t now) {
+  const int64_t period = int64_t{settings_.keep_alive} * 500'000'000;  // half the keep-alive
+  if (next_ping_ns_ == 0) next_ping_ns_ = now + period;
+  if (now < next_ping_ns_) return;
+  next_ping_ns_ = now + period;
+  for (uint32_t i = 0; i < connections_.size(); ++i) {
+    Connection& connection = *connections_[i];
+    if (connection.state != Connection::State::kReady) continue;
+    connection.QueuePing();
+    ++stats_.pings;
+    MarkDirty(i);
+  }
 }
 
 void Worker::OpenMore() {
@@ -220,7 +235,10 @@ bool Worker::OnPacket(uint32_t index, const mqtt::Packet& packet, int64_t now, s
     }
     return true;
   }
-  if (std::holds_alternative<mqtt::Pingresp>(packet)) return true;
+  if (std::holds_alternative<mqtt::Pingresp>(packet)) {
+    ++stats_.pongs;
+    return true;
+  }
   *error = std::string("unexpected ") + mqtt::PacketTypeName(mqtt::TypeOf(packet));
   return false;
 }

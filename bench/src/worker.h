@@ -91,6 +91,8 @@ struct WorkerStats {
   uint64_t target = 0;           // measured slots the schedule had
   uint64_t unsent = 0;           // scheduled messages never sent (window full, socket full)
   uint64_t disconnects = 0;      // connections lost after setup
+  uint64_t pings = 0;            // PINGREQs sent (with --keep-alive)
+  uint64_t pongs = 0;            // PINGRESPs received
   uint64_t unexpected = 0;       // event: deliveries the delivery policy should have dropped
   uint64_t server_messages = 0;  // event: messages on the room's server topics
   Histogram latency;             // measured deliveries, ns
@@ -159,8 +161,11 @@ class Worker {
   void MarkDirty(uint32_t index);
   void UpdateInterest(uint32_t index);
   void CloseAll();
+  // With a keep-alive: a PINGREQ from every ready client each half period.
+  void PingDue(int64_t now);
 
   RunSettings settings_;
+  int64_t next_ping_ns_ = 0;
   RunControl* control_;
   int epoll_fd_ = -1;
   std::vector<std::unique_ptr<Connection>> connections_;
