@@ -46,23 +46,24 @@ uint64_t PluginHost::Park(uint64_t token, PendingChain chain) {
   {
     std::lock_guard lock(pending_mutex_);
     auto it = early_.find(token);
-    if (it != early_.end()) {
+    if (it != early_.end() && it->second.plugin == plugins_[chain.index].get()) {
       early = std::move(it->second);
       early_.erase(it);
       Retire(token);
     } else {
+      if (it != early_.end()) {
+        // Another plugin completed this token: ignored, as complete() with
+        // a parked chain of another plugin would have been (INVALID).
+        PLAZA_LOG(kWarning) << "[" << it->second.plugin->name << "] completed a token of plugin "
+                            << plugins_[chain.index]->name << "; ignored";
+        early_.erase(it);
+      }
       pending_.emplace(token, std::move(chain));
       start_sweeper = ClaimSweeper();
     }
   }
   if (start_sweeper) StartSweeper();
   if (early) {
-    if (early->plugin != plugins_[chain.index].get()) {
-      // Not the plugin that was asked: as if it had never answered.
-      PLAZA_LOG(kWarning) << "[" << early->plugin->name << "] completed a token of plugin "
-                          << plugins_[chain.index]->name << "; ignored";
-      early->answer = Answer{PLAZA_VERDICT_DENY, 0x87, 2, nullptr, false};
-    }
     FitAnswer(chain, &early->answer);
     // Posted to the client's worker, which is this thread: it runs after
     // the shard has recorded that the client waits for `token`.
