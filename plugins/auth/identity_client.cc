@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "adapter_channel.h"
+
 namespace plaza::auth {
 
 namespace v1 = plaza::adapter::v1;
@@ -21,14 +23,7 @@ struct IdentityClient::Call {
 
 IdentityClient::IdentityClient(const std::string& target, std::chrono::milliseconds deadline)
     : deadline_(deadline) {
-  grpc::ChannelArguments args;
-  // Notice a dead adapter soon, and find it again soon after it is back.
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 10000);
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5000);
-  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 200);
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 200);
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
-  channel_ = grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+  channel_ = plugins::MakeAdapterChannel(target, /*ping_when_idle=*/false);
   stub_ = v1::IdentityService::NewStub(channel_);
 }
 

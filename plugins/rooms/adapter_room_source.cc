@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "adapter_channel.h"
+
 namespace plaza::rooms {
 
 namespace v1 = plaza::adapter::v1;
@@ -77,15 +79,8 @@ class AdapterRoomSource::Watch final : public grpc::ClientReadReactor<v1::RoomUp
 
 AdapterRoomSource::AdapterRoomSource(const std::string& target, std::chrono::milliseconds deadline)
     : deadline_(deadline) {
-  grpc::ChannelArguments args;
-  // Notice a dead adapter soon, and find it again soon after it is back.
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 10000);
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5000);
-  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 200);
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 200);
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
-  channel_ = grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+  // Its WatchRoom streams must notice a dead adapter between calls too.
+  channel_ = plugins::MakeAdapterChannel(target, /*ping_when_idle=*/true);
   stub_ = v1::RoomService::NewStub(channel_);
   retry_thread_ = std::thread([this] { RetryLoop(); });
 }
