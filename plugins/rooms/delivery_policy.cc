@@ -36,34 +36,44 @@ std::optional<uint32_t> NeighbourhoodOf(const plaza::MessageView& message) {
   return std::nullopt;
 }
 
+}  // namespace
+
+Delivery RoutePresence(const plaza::MessageView& message, const Seat* to) {
+  const std::optional<uint32_t> about = NeighbourhoodOf(message);
+  if (!about) return Delivery::kPass;  // a stage member: everyone hears of it
+  return to && (to->stage || to->group == *about) ? Delivery::kPass : Delivery::kDrop;
+}
+
+Routed RouteSnapshot(const RoomSeats& room, const Seat* to) {
+  Routed routed;
+  if (!to) return routed;  // the published copy: the stage only
+  std::shared_ptr<const MemberViews> views = room.views().Get();
+  if (!views) return routed;
+  if (to->stage) {
+    routed.payload = views->stage;
+  } else if (to->group < views->by_group.size()) {
+    routed.payload = views->by_group[to->group];
+  } else {
+    return routed;
+  }
+  routed.delivery = Delivery::kRewrite;
+  routed.views = std::move(views);
+  return routed;
+}
+
+namespace {
+
 // The server's member broadcasts in an event: presence about an audience
 // member to the stage and its neighbourhood; each subscriber's own copy of
 // the snapshot.
 Routed RouteEventBroadcast(const RoomSeats& room, std::string_view rest,
                            const plaza::MessageView& message, std::string_view subscriber) {
   Routed routed;
-  if (rest == "server/presence") {
-    const std::optional<uint32_t> about = NeighbourhoodOf(message);
-    if (!about) return routed;  // a stage member: everyone hears of it
-    const Seat* to = room.Find(subscriber);
-    if (!to || (!to->stage && to->group != *about)) routed.delivery = Delivery::kDrop;
+  if (rest == kPresenceRest) {
+    routed.delivery = RoutePresence(message, room.Find(subscriber));
     return routed;
   }
-  if (rest == "server/members") {
-    const Seat* to = room.Find(subscriber);
-    if (!to) return routed;  // the published copy: the stage only
-    std::shared_ptr<const MemberViews> views = room.views().Get();
-    if (!views) return routed;
-    if (to->stage) {
-      routed.payload = views->stage;
-    } else if (to->group < views->by_group.size()) {
-      routed.payload = views->by_group[to->group];
-    } else {
-      return routed;
-    }
-    routed.delivery = Delivery::kRewrite;
-    routed.views = std::move(views);
-  }
+  if (rest == kSnapshotRest) return RouteSnapshot(room, room.Find(subscriber));
   return routed;
 }
 

@@ -46,13 +46,9 @@ void DeliveryStats::AddIn(uint32_t room, uint64_t bytes) {
   }
 }
 
-void DeliveryStats::AddDelivered(uint32_t room) {
-  if (Cell* cell = Mine(room)) Bump(cell->delivered, 1);
-}
+void DeliveryStats::AddDelivered(uint32_t room) { AddDelivered(Mine(room)); }
 
-void DeliveryStats::AddDropped(uint32_t room) {
-  if (Cell* cell = Mine(room)) Bump(cell->dropped, 1);
-}
+void DeliveryStats::AddDropped(uint32_t room) { AddDropped(Mine(room)); }
 
 std::vector<RoomCounts> DeliveryStats::Totals() const {
   std::vector<RoomCounts> totals(size_);

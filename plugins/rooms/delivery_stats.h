@@ -36,13 +36,26 @@ class DeliveryStats {
   // The sums over every thread, one entry per room index.
   std::vector<RoomCounts> Totals() const;
 
- private:
+  // One thread's counters of one room.
   struct Cell {
     std::atomic<uint64_t> messages_in{0};
     std::atomic<uint64_t> bytes_in{0};
     std::atomic<uint64_t> delivered{0};
     std::atomic<uint64_t> dropped{0};
   };
+  // For a caller that counts into one room many times in a row (the
+  // delivery hook, per message): this thread's cell of `room`, nullptr at
+  // or past size(). Use it on this thread only, while the stats live.
+  Cell* ThreadCell(uint32_t room) { return Mine(room); }
+  // Counts into a cell of ThreadCell(); a nullptr cell is ignored.
+  static void AddDelivered(Cell* cell) {
+    if (cell) Bump(cell->delivered, 1);
+  }
+  static void AddDropped(Cell* cell) {
+    if (cell) Bump(cell->dropped, 1);
+  }
+
+ private:
   // This thread's cells (allocated on its first count).
   Cell* Mine(uint32_t room);
   static void Bump(std::atomic<uint64_t>& counter, uint64_t amount) {

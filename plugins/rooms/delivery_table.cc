@@ -78,12 +78,16 @@ const DeliveryWorld& DeliveryTable::Current() const {
   ThreadCopy& copy = thread_copy;
   const uint64_t generation = generation_.load(std::memory_order_acquire);
   if (copy.instance != instance_ || copy.generation != generation) {
-    std::lock_guard lock(mutex_);
-    copy.world = world_;
-    copy.generation = generation_.load(std::memory_order_relaxed);
+    copy.world = Snapshot(&copy.generation);
     copy.instance = instance_;
   }
   return *copy.world;
+}
+
+std::shared_ptr<const DeliveryWorld> DeliveryTable::Snapshot(uint64_t* generation) const {
+  std::lock_guard lock(mutex_);
+  *generation = generation_.load(std::memory_order_relaxed);
+  return world_;
 }
 
 void DeliveryTable::Swap(std::shared_ptr<const DeliveryWorld> world) {

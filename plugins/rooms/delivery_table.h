@@ -105,6 +105,11 @@ class DeliveryTable {
   // Readers, from any thread: the current world. The reference stays valid
   // until this thread calls Current() again.
   const DeliveryWorld& Current() const;
+  // For readers that keep their own copy of the world (DeliveryRouter): a
+  // number that grows with every change, and the current world with its
+  // number, read together.
+  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+  std::shared_ptr<const DeliveryWorld> Snapshot(uint64_t* generation) const;
 
  private:
   void Swap(std::shared_ptr<const DeliveryWorld> world);

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "delivery_policy.h"
+#include "delivery_router.h"
 #include "plaza/plugin.hpp"
 #include "room_topics.h"
 #include "rooms_config.h"
@@ -38,6 +39,7 @@ class RoomsPlugin final : public plaza::Plugin {
       }
     }
     service_ = std::make_unique<RoomsService>(host(), config_, MakeSource(config_));
+    router_ = std::make_unique<DeliveryRouter>(service_->table(), service_->stats());
     if (config_.source == SourceKind::kAdapter) {
       host().Info("serving the rooms of plaza-adapter at " + config_.adapter);
     } else {
@@ -68,9 +70,9 @@ class RoomsPlugin final : public plaza::Plugin {
     const std::string_view topic = message.topic();
     // The fast path: most traffic of a broker may be elsewhere.
     if (topic.substr(0, kRoomsPrefix.size()) != kRoomsPrefix) return plaza::Verdict::kPass;
-    const Routed routed =
-        RouteDelivery(service_->table().Current(), service_->stats(), message,
-                      event.publisher_client_id(), event.subscriber().client_id());
+    const plaza::ClientView subscriber = event.subscriber();
+    const Routed routed = router_->Route(message, event.publisher_client_id(), subscriber.handle(),
+                                         subscriber.client_id());
     switch (routed.delivery) {
       case Delivery::kPass:
         return plaza::Verdict::kPass;
@@ -105,6 +107,7 @@ class RoomsPlugin final : public plaza::Plugin {
 
   const RoomsConfig config_;
   std::unique_ptr<RoomsService> service_;
+  std::unique_ptr<DeliveryRouter> router_;  // the delivery hook's memoised policy
 };
 
 }  // namespace
