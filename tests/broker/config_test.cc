@@ -25,6 +25,7 @@ TEST(ConfigTest, ReadsEverySection) {
       "  - bind: ::1\n"
       "    port: 0\n"
       "threads: 3\n"
+      "idle_spin_us: 20\n"
       "log_level: debug\n"
       "limits:\n"
       "  max_connections: 500\n"
@@ -45,6 +46,7 @@ TEST(ConfigTest, ReadsEverySection) {
   EXPECT_EQ(config.server.listeners[1].bind, "::1");
   EXPECT_EQ(config.server.listeners[1].port, 0);
   EXPECT_EQ(config.server.threads, 3u);
+  EXPECT_EQ(config.server.idle_spin_us, 20u);
   EXPECT_EQ(config.log_level, LogLevel::kDebug);
   EXPECT_EQ(config.server.max_connections, 500u);
   const Limits& l = config.server.limits;
@@ -66,6 +68,15 @@ TEST(ConfigTest, KeepAliveIsUncappedAndAliasesOnByDefault) {
   ASSERT_TRUE(ParseConfig("limits: {}\n", "broker.yaml", &config, &error)) << error;
   EXPECT_EQ(config.server.limits.max_keep_alive, 0u);
   EXPECT_EQ(config.server.limits.max_outbound_topic_aliases, 32u);
+}
+
+TEST(ConfigTest, WorkersPollBrieflyByDefaultAndZeroTurnsItOff) {
+  BrokerConfig config;
+  std::string error;
+  ASSERT_TRUE(ParseConfig("threads: 1\n", "broker.yaml", &config, &error)) << error;
+  EXPECT_EQ(config.server.idle_spin_us, 50u);
+  ASSERT_TRUE(ParseConfig("idle_spin_us: 0\n", "broker.yaml", &config, &error)) << error;
+  EXPECT_EQ(config.server.idle_spin_us, 0u);
 }
 
 struct BadCase {
@@ -92,6 +103,9 @@ INSTANTIATE_TEST_SUITE_P(
                 "broker.yaml:2: 'port' must be between 0 and 65535"},
         BadCase{"listeners: []\n", "broker.yaml:1: 'listeners' must be a non-empty list"},
         BadCase{"threads: many\n", "broker.yaml:1: 'threads' must be a whole number"},
+        BadCase{"idle_spin_us: 20000\n",
+                "broker.yaml:1: 'idle_spin_us' must be between 0 and 10000, not 20000"},
+        BadCase{"idle_spin_us: fast\n", "broker.yaml:1: 'idle_spin_us' must be a whole number"},
         BadCase{"log_level: loud\n", "broker.yaml:1: 'log_level' must be debug"},
         BadCase{"limits:\n  max_inflight: 0\n", "broker.yaml:2: 'max_inflight' must be between"},
         BadCase{"limits:\n  max_inflihgt: 3\n", "broker.yaml:2: unknown key 'limits.max_inflihgt'"},

@@ -189,6 +189,8 @@ bool ParseConfig(std::string_view text, std::string_view source, BrokerConfig* c
         ParseListeners(value, &parsed.server.listeners);
       } else if (key == "threads") {
         parsed.server.threads = ReadUnsigned<size_t>(value, key, 0, 1024);
+      } else if (key == "idle_spin_us") {
+        parsed.server.idle_spin_us = ReadUnsigned<uint32_t>(value, key, 0, 10'000);
       } else if (key == "log_level") {
         const std::string name = ReadString(value, key);
         const auto level = ParseLogLevel(name);

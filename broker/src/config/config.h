@@ -5,6 +5,7 @@
 //     - bind: 127.0.0.1
 //       port: 1883
 //   threads: 0            # worker threads; 0 = one per core
+//   idle_spin_us: 50      # poll up to this long before sleeping; 0 = never
 //   log_level: info       # debug, info, warning, error
 //   limits:
 //     max_connections: 0  # 0 = only the descriptor limit

@@ -71,6 +71,10 @@ class BrokerMetrics::WorkerCollector final : public prometheus::Collectable {
     add("plaza_oversize_dropped_total",
         "MQTT 5 messages not sent because they exceed the client's Maximum Packet Size.",
         MetricType::Counter, &WorkerStats::oversize_dropped);
+    add("plaza_worker_sleeps_total",
+        "Times a worker blocked waiting for events; each one is woken again by an interrupt "
+        "or another thread (see idle_spin_us).",
+        MetricType::Counter, &WorkerStats::sleeps);
 
     prometheus::MetricFamily refused;
     refused.name = "plaza_connections_refused_total";

@@ -18,8 +18,9 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
   summary_ = std::make_unique<SubscriptionSummary>(threads);
   for (size_t i = 0; i < threads; ++i) {
     workers_.push_back(std::make_unique<Worker>(i, threads, options_.limits,
-                                                options_.max_connections, &counters_,
-                                                options_.hooks, summary_.get()));
+                                                options_.max_connections,
+                                                static_cast<int64_t>(options_.idle_spin_us) * 1000,
+                                                &counters_, options_.hooks, summary_.get()));
   }
   std::vector<Worker*> peers;
   for (auto& worker : workers_) peers.push_back(worker.get());

@@ -25,6 +25,9 @@ struct ServerOptions {
   std::vector<ListenerConfig> listeners;
   size_t threads = 0;          // 0: one per core
   size_t max_connections = 0;  // 0: no limit but the descriptor limit
+  // The longest a worker polls for more events after a busy turn before it
+  // sleeps (adaptive, see net/idle_spin.h); 0 never polls.
+  uint32_t idle_spin_us = 50;
   Limits limits;
   Hooks* hooks = nullptr;  // the plugins; outlives the server
 };

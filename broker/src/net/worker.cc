@@ -28,6 +28,7 @@ constexpr size_t kReadChunk = 64 * 1024;
 constexpr int kReadsPerTurn = 4;  // per socket, for fairness
 constexpr int kAcceptsPerTurn = 64;
 constexpr int kTickMs = 250;
+constexpr int64_t kNsPerMs = 1'000'000;
 constexpr size_t kMaxIovecs = 512;
 
 thread_local int t_worker_index = -1;
@@ -37,12 +38,14 @@ thread_local int t_worker_index = -1;
 int Worker::CurrentIndex() { return t_worker_index; }
 
 Worker::Worker(size_t index, size_t count, const Limits& limits, size_t max_connections,
-               ServerCounters* counters, Hooks* hooks, SubscriptionSummary* summary)
+               int64_t idle_spin_ns, ServerCounters* counters, Hooks* hooks,
+               SubscriptionSummary* summary)
     : index_(index),
       max_connections_(max_connections),
       counters_(counters),
       summary_(summary),
       shard_(index, count, limits, this, hooks),
+      idle_spin_(idle_spin_ns),
       shared_out_(count) {
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   event_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -52,7 +55,7 @@ Worker::Worker(size_t index, size_t count, const Limits& limits, size_t max_conn
   ev.data.u64 = kInboxTag;
   epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, event_fd_, &ev);
   read_buffer_.resize(kReadChunk);
-  now_ms_ = MonotonicMs();
+  now_ms_ = MonotonicNs() / kNsPerMs;
 }
 
 Worker::~Worker() {
@@ -63,10 +66,31 @@ Worker::~Worker() {
   close(epoll_fd_);
 }
 
-int64_t Worker::MonotonicMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
+int64_t Worker::MonotonicNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
+}
+
+int Worker::WaitForEvents(epoll_event* events, int capacity, int64_t next_tick_ms) {
+  const int64_t idle_since = MonotonicNs();
+  int n = 0;
+  if (idle_spin_.window_ns() > 0) {
+    const int64_t poll_until =
+        std::min(idle_since + idle_spin_.window_ns(), next_tick_ms * kNsPerMs);
+    do {
+      n = epoll_wait(epoll_fd_, events, capacity, 0);
+    } while (n == 0 && MonotonicNs() < poll_until);
+  }
+  if (n == 0) {
+    const int64_t left_ms = next_tick_ms - MonotonicNs() / kNsPerMs;
+    ++sleeps_;
+    n = epoll_wait(epoll_fd_, events, capacity, static_cast<int>(std::max<int64_t>(0, left_ms)));
+  }
+  const int64_t now_ns = MonotonicNs();
+  idle_spin_.Observe(now_ns - idle_since);
+  now_ms_ = now_ns / kNsPerMs;
+  return n;
 }
 
 void Worker::AddListener(int fd) {
@@ -134,11 +158,9 @@ void Worker::PostLimits(const Limits& limits) {
 void Worker::Run() {
   t_worker_index = static_cast<int>(index_);
   std::vector<epoll_event> events(256);
-  int64_t next_tick = MonotonicMs() + kTickMs;
+  int64_t next_tick = MonotonicNs() / kNsPerMs + kTickMs;
   while (!stopping_) {
-    const int timeout = static_cast<int>(std::max<int64_t>(0, next_tick - MonotonicMs()));
-    const int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), timeout);
-    now_ms_ = MonotonicMs();
+    const int n = WaitForEvents(events.data(), static_cast<int>(events.size()), next_tick);
     // The inbox first: what other workers posted before this turn's input
     // arrived happened before it (a shared subscriber's join before a
     // message its SUBACK prompted).
@@ -186,6 +208,7 @@ void Worker::PublishStats() {
   stats_.conflated.store(s.conflated, kRelaxed);
   stats_.expired_dropped.store(s.expired_dropped, kRelaxed);
   stats_.oversize_dropped.store(s.oversize_dropped, kRelaxed);
+  stats_.sleeps.store(sleeps_, kRelaxed);
 }
 
 void Worker::Accept(int listen_fd) {

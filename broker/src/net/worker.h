@@ -10,6 +10,8 @@
 #ifndef PLAZA_BROKER_NET_WORKER_H_
 #define PLAZA_BROKER_NET_WORKER_H_
 
+#include <sys/epoll.h>
+
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -23,6 +25,7 @@
 
 #include "core/limits.h"
 #include "core/shard.h"
+#include "net/idle_spin.h"
 #include "net/worker_stats.h"
 
 namespace plaza::broker {
@@ -36,8 +39,11 @@ struct ServerCounters {
 class Worker final : public ShardHost {
  public:
   // `summary` (may be null) is shared by every worker and outlives them.
+  // `idle_spin_ns` caps how long the loop polls before sleeping (see
+  // idle_spin.h); 0 never polls.
   Worker(size_t index, size_t count, const Limits& limits, size_t max_connections,
-         ServerCounters* counters, Hooks* hooks, SubscriptionSummary* summary = nullptr);
+         int64_t idle_spin_ns, ServerCounters* counters, Hooks* hooks,
+         SubscriptionSummary* summary = nullptr);
   ~Worker() override;
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -115,7 +121,10 @@ class Worker final : public ShardHost {
   void CloseSocket(ConnId id);
   void UpdateInterest(Socket& socket, ConnId id, bool want_write);
   void PublishStats();
-  static int64_t MonotonicMs();
+  // Waits for events: polls while the idle window is open, then sleeps
+  // until the next tick at the latest.
+  int WaitForEvents(epoll_event* events, int capacity, int64_t next_tick_ms);
+  static int64_t MonotonicNs();
 
   const size_t index_;
   const size_t max_connections_;
@@ -129,6 +138,8 @@ class Worker final : public ShardHost {
   int spare_fd_ = -1;  // released to accept-and-close when out of descriptors
   std::thread thread_;
   int64_t now_ms_ = 0;
+  IdleSpin idle_spin_;
+  uint64_t sleeps_ = 0;  // blocking waits, for the metrics
   uint64_t next_conn_ = 0;
   bool stopping_ = false;
 

@@ -24,6 +24,7 @@ struct WorkerStats {
   std::atomic<uint64_t> conflated{0};
   std::atomic<uint64_t> expired_dropped{0};
   std::atomic<uint64_t> oversize_dropped{0};
+  std::atomic<uint64_t> sleeps{0};  // the loop blocked waiting for events
 };
 
 }  // namespace plaza::broker
