@@ -191,18 +191,23 @@ if ((quick)); then
   sat=(--saturate --duration 1 --warmup 0.3 --drain 0.5 --max-steps 4 --precision 0.25)
   fixed=(--duration 2 --warmup 0.5 --drain 1)
   storm_connections=2000
+  storm_repeats=3
 else
   retry_budget=360
   sat=(--saturate --duration 3 --warmup 1 --drain 1 --max-steps 11 --precision 0.1)
   fixed=(--duration 10 --warmup 2 --drain 2)
   storm_connections=10000
+  storm_repeats=7
 fi
 
 # The fixed rates are loads both brokers carry (below mosquitto's saturation
 # point on a 2-core box), so their latencies compare like for like; the
 # saturation rows say how far each can go. 1->5000 at 30/s is above what
 # mosquitto carries on one core: its row is about what gets lost.
-# title | plaza-bench arguments | metrics: RESULT-key:label:better, separated by ';'
+# title | plaza-bench arguments | metrics: RESULT-key:label:better, separated
+# by ';' | optionally, how many times to run it (the table shows each
+# figure's median; the log has every run). A storm lasts half a second, so
+# one run says little: repeats of it vary by +-15% on this machine.
 scenarios=(
   "fanout 1->1000 qos0 saturation|fanout --publishers 1 --subscribers 1000 --qos 0 --start-rate 50 ${sat[*]}|max_msg_s:max delivered msg/s:higher;max_rate:max publish rate /s:higher;broker_us_per_msg:broker CPU us per msg at max:lower"
   "fanout 1->1000 qos0 @50/s|fanout --publishers 1 --subscribers 1000 --qos 0 --rate 50 ${fixed[*]}|p99_ms:p99 ms:lower;p999_ms:p99.9 ms:lower;loss_pct:loss %:lower;broker_cpu_pct:broker CPU %:lower"
@@ -212,7 +217,7 @@ scenarios=(
   "world N=50 qos0 saturation|world --clients 50 --qos 0 --start-rate 20 ${sat[*]}|max_msg_s:max delivered msg/s:higher;max_rate:max rate per client /s:higher;broker_us_per_msg:broker CPU us per msg at max:lower"
   "world N=50 qos0 @20/s|world --clients 50 --qos 0 --rate 20 ${fixed[*]}|p99_ms:p99 ms:lower;loss_pct:loss %:lower;broker_cpu_pct:broker CPU %:lower"
   "fanin 1000->1 qos0 @10/s|fanin --publishers 1000 --qos 0 --rate 10 ${fixed[*]}|p99_ms:p99 ms:lower;loss_pct:loss %:lower;broker_cpu_pct:broker CPU %:lower"
-  "storm $storm_connections connections|storm --connections $storm_connections --hold 2|connect_per_s:connects/s:higher;rss_per_conn_kib:RSS KiB per idle conn:lower;broker_cpu_s_per_1k:broker CPU s per 1k connects:lower"
+  "storm $storm_connections conns (median of $storm_repeats)|storm --connections $storm_connections --hold 2|connect_per_s:connects/s:higher;connect_p50_ms:connect p50 ms:lower;rss_per_conn_kib:RSS KiB per idle conn:lower;broker_cpu_s_per_1k:broker CPU s per 1k connects:lower|$storm_repeats"
 )
 
 # The event room (issue #5): 2 performers and 500 audience members join
@@ -360,16 +365,55 @@ run_brokers() {
   done
 }
 
+# median_result KEYS LINE...: one RESULT line holding, for each of KEYS
+# (space-separated) and other_cpu_pct, the median over the lines that are
+# RESULTs with status=ok; the first line as it is if fewer than half are.
+median_result() {
+  local keys=$1 line key values ok=()
+  shift
+  for line in "$@"; do
+    [[ $line == RESULT* && $(field "$line" status) == ok ]] && ok+=("$line")
+  done
+  if ((${#ok[@]} * 2 < $#)); then
+    echo "$1"
+    return
+  fi
+  local out="RESULT status=ok runs=${#ok[@]}"
+  for key in $keys other_cpu_pct; do
+    values=$(for line in "${ok[@]}"; do field "$line" "$key"; done | grep -E '^-?[0-9.]+$' | sort -g)
+    [[ -z $values ]] && continue
+    out+=" $key=$(awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }' <<<"$values")"
+  done
+  echo "$out"
+}
+
 rows=()
 index=0
 noisy=0
 for scenario in "${scenarios[@]}"; do
-  IFS='|' read -r title args metrics <<<"$scenario"
+  IFS='|' read -r title args metrics repeats <<<"$scenario"
   [[ -n $only ]] && ! grep -qE -- "$only" <<<"$title" && continue
   read -r -a argv <<<"$args"
-  if ((index % 2 == 0)); then order=(plaza mosquitto); else order=(mosquitto plaza); fi
-  run_brokers "$title" "${argv[@]}"
   IFS=';' read -r -a metric_list <<<"$metrics"
+  if ((${repeats:-1} > 1)); then
+    # Each repeat flips which broker goes first; the table gets medians.
+    declare -A runs=([plaza]="" [mosquitto]="")
+    keys=""
+    for metric in "${metric_list[@]}"; do keys+=" ${metric%%:*}"; done
+    for ((repeat = 0; repeat < repeats; repeat++)); do
+      if (((index + repeat) % 2 == 0)); then order=(plaza mosquitto); else order=(mosquitto plaza); fi
+      run_brokers "$title [$((repeat + 1))/$repeats]" "${argv[@]}"
+      for name in plaza mosquitto; do runs[$name]+="${result[$name]}"$'\n'; done
+    done
+    for name in plaza mosquitto; do
+      mapfile -t lines < <(printf '%s' "${runs[$name]}")
+      result[$name]=$(median_result "$keys" "${lines[@]}")
+      echo "--- $name: median of $repeats runs: ${result[$name]}" >>"$log"
+    done
+  else
+    if ((index % 2 == 0)); then order=(plaza mosquitto); else order=(mosquitto plaza); fi
+    run_brokers "$title" "${argv[@]}"
+  fi
   for metric in "${metric_list[@]}"; do
     IFS=':' read -r key label better <<<"$metric"
     p=$(cell "${result[plaza]}" "$key")
