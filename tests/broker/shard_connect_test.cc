@@ -264,7 +264,8 @@ TEST_F(ShardHandoffTest, ConnectForAnotherShardIsHandedOverWithItsBytes) {
   SendRaw(id, bytes);
   ASSERT_EQ(host_.handoffs.size(), 1u);
   EXPECT_EQ(host_.handoffs[0].target, Shard::ShardFor(client_id, 4));
-  EXPECT_EQ(host_.handoffs[0].input, bytes);  // CONNECT and what followed it
+  EXPECT_EQ(host_.handoffs[0].input, bytes);                        // CONNECT and what followed it
+  EXPECT_EQ(host_.handoffs[0].peer, "test:" + std::to_string(id));  // no getpeername()
   EXPECT_EQ(shard().connection_count(), 0u);
 }
 

@@ -30,13 +30,14 @@ class FakeHost : public ShardHost {
   struct HandoffCall {
     ConnId id;
     size_t target;
+    std::string peer;
     std::string input;
   };
 
   void WantWrite(ConnId) override {}
   void Close(ConnId id) override { closes.push_back(id); }
-  void Handoff(ConnId id, size_t target, std::string input) override {
-    handoffs.push_back({id, target, std::move(input)});
+  void Handoff(ConnId id, size_t target, std::string peer, std::string input) override {
+    handoffs.push_back({id, target, std::move(peer), std::move(input)});
   }
   void Broadcast(const MessagePtr& message) override { broadcasts.push_back(message); }
   void PostShared(size_t target, SharedWork work) override {

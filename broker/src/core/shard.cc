@@ -194,8 +194,9 @@ size_t Shard::DecodeFrom(Connection& conn, std::string_view input) {
         if (target != shard_index_) {
           const ConnId id = conn.id;
           std::string rest(input.substr(offset));
+          std::string peer = std::move(conn.peer);
           connections_.erase(id);
-          host_->Handoff(id, target, std::move(rest));
+          host_->Handoff(id, target, std::move(peer), std::move(rest));
           return kGone;
         }
       }

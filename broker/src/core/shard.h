@@ -49,8 +49,9 @@ class ShardHost {
   // Shard::OnClosed(id). The shard has already done its protocol cleanup.
   virtual void Close(ConnId id) = 0;
   // Move the socket to shard `target`, which must be fed `input` (the bytes
-  // read so far and not consumed, CONNECT first). The shard has forgotten id.
-  virtual void Handoff(ConnId id, size_t target, std::string input) = 0;
+  // read so far and not consumed, CONNECT first); `peer` is its address as
+  // OnOpen() was given it. The shard has forgotten id.
+  virtual void Handoff(ConnId id, size_t target, std::string peer, std::string input) = 0;
   // Deliver a message published on this shard to every other shard.
   virtual void Broadcast(const MessagePtr& message) = 0;
   // Hand `work` to Shard::OnSharedWork of shard `target` (never this one),

@@ -56,13 +56,6 @@ uint16_t LocalPort(int fd) {
   return 0;
 }
 
-std::string PeerName(int fd) {
-  sockaddr_storage addr{};
-  socklen_t len = sizeof(addr);
-  if (getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return "?";
-  return AddressName(addr);
-}
-
 std::string AddressName(const sockaddr_storage& address) {
   if (address.ss_family == AF_INET) {
     const auto* in = reinterpret_cast<const sockaddr_in*>(&address);

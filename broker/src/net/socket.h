@@ -18,9 +18,6 @@ int OpenListener(const std::string& address, uint16_t port, std::string* error);
 // The port a socket is bound to.
 uint16_t LocalPort(int fd);
 
-// "address:port" of the peer of a connected socket.
-std::string PeerName(int fd);
-
 // "address:port" of an IPv4 or IPv6 socket address ("[v6]:port"), or "?":
 // for the address accept4 returns, which saves a getpeername per connection.
 // IPv4 is formatted by hand (inet_ntop goes through sprintf).

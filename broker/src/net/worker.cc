@@ -311,13 +311,13 @@ void Worker::Close(ConnId id) {
   closing_.push_back(id);
 }
 
-void Worker::Handoff(ConnId id, size_t target, std::string input) {
+void Worker::Handoff(ConnId id, size_t target, std::string peer, std::string input) {
   auto it = sockets_.find(id);
   if (it == sockets_.end()) return;
   const int fd = it->second.fd;
   epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
   sockets_.erase(it);
-  peers_[target]->PostHandoff(fd, PeerName(fd), std::move(input));
+  peers_[target]->PostHandoff(fd, std::move(peer), std::move(input));
 }
 
 void Worker::Broadcast(const MessagePtr& message) { outgoing_.push_back(message); }

@@ -78,7 +78,7 @@ class Worker final : public ShardHost {
   // ShardHost, called on this worker's thread only.
   void WantWrite(ConnId id) override;
   void Close(ConnId id) override;
-  void Handoff(ConnId id, size_t target, std::string input) override;
+  void Handoff(ConnId id, size_t target, std::string peer, std::string input) override;
   void Broadcast(const MessagePtr& message) override;
   void PostShared(size_t target, SharedWork work) override;
   SubscriptionSummary* Summary() override { return summary_; }
