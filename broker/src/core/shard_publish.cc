@@ -394,13 +394,13 @@ void Shard::Deliver(Session& session, const MessagePtr& original, uint8_t qos, b
   const MessagePtr* chosen = &original;
   DeliverDecision decision;
   if (hooks_ && hooks_->WantsDeliver()) {
-    ClientFacts facts;
-    if (conn) {
-      facts = FactsOf(*conn);
-    } else {
-      facts.client_id = session.client_id;
-      facts.clean_start = session.clean;
-    }
+    // Built in place (this runs once per subscriber of every message).
+    const ClientFacts facts = conn ? FactsOf(*conn) : [&session] {
+      ClientFacts offline;
+      offline.client_id = session.client_id;
+      offline.clean_start = session.clean;
+      return offline;
+    }();
     decision = hooks_->OnDeliver(facts, original);
     if (decision.verdict != HookVerdict::kAllow) return;
     if (decision.rewrite) {

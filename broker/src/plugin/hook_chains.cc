@@ -159,41 +159,73 @@ bool PluginHost::WantsPublish() const { return any_[PLAZA_HOOK_PUBLISH]; }
 
 bool PluginHost::WantsDeliver() const { return any_[PLAZA_HOOK_DELIVER]; }
 
+namespace {
+
+// The delivery chain's view of the message it is given, per worker thread:
+// the chain runs once per subscriber of a message, and this converts the
+// message once for all of them. `busy` while a chain uses it, so that a
+// chain started from inside a hook (no host service does that today) does
+// not replace the view the outer one is showing. The last message stays
+// alive here until the worker's next delivery of another one.
+struct DeliverViews {
+  MessageViewCache cache;
+  bool busy = false;
+};
+thread_local DeliverViews deliver_views;
+
+}  // namespace
+
 DeliverDecision PluginHost::OnDeliver(const ClientFacts& subscriber, const MessagePtr& message) {
   DeliverDecision decision;
   ClientInfoView info(subscriber);
-  for (auto& plugin : plugins_) {
-    const auto& hook = plugin->hooks[PLAZA_HOOK_DELIVER];
-    if (!hook.fn) continue;
-    MessageView view(decision.rewrite ? *decision.rewrite : *message);
+  const plaza_str publisher =
+      message->origin().empty() ? plaza_str{nullptr, 0} : Str(message->origin());
+  struct Lease {
+    bool nested = deliver_views.busy;
+    Lease() { deliver_views.busy = true; }
+    ~Lease() { deliver_views.busy = nested; }
+  } lease;
+  // Asks one plugin; true once the chain is decided. Inlined at both uses:
+  // a call per subscriber would cost more than the view cache saves.
+  auto ask = [&](plaza_plugin & plugin, const plaza_message& shown) __attribute__((always_inline)) {
+    const auto& hook = plugin.hooks[PLAZA_HOOK_DELIVER];
     plaza_deliver_event event{};
     event.struct_size = sizeof(event);
     event.subscriber = &info.info;
-    event.message = &view.view;
-    event.publisher_client_id =
-        message->origin().empty() ? plaza_str{nullptr, 0} : Str(message->origin());
+    event.message = &shown;
+    event.publisher_client_id = publisher;
     const plaza_verdict verdict = hook.fn(PLAZA_HOOK_DELIVER, &event, hook.user_data);
     if (verdict == PLAZA_VERDICT_DROP || verdict == PLAZA_VERDICT_DENY) {
       decision.verdict = HookVerdict::kDrop;
-      return decision;
+      return true;
     }
     if (verdict != PLAZA_VERDICT_PASS && verdict != PLAZA_VERDICT_ALLOW) {
       // PENDING has no meaning on the delivery path.
-      WarnVerdict(*plugin, "deliver", verdict);
+      WarnVerdict(plugin, "deliver", verdict);
       decision.verdict = HookVerdict::kDrop;
-      return decision;
+      return true;
     }
     if (event.rewrite) {
       const Answer answer = RewriteAnswer(verdict, 0, event.rewrite, message->origin());
       if (answer.invalid_rewrite) {
-        PLAZA_LOG(kWarning) << "[" << plugin->name << "] deliver hook rewrote to an invalid "
+        PLAZA_LOG(kWarning) << "[" << plugin.name << "] deliver hook rewrote to an invalid "
                             << "topic or QoS; the delivery is dropped";
         decision.verdict = HookVerdict::kDrop;
-        return decision;
+        return true;
       }
       decision.rewrite = answer.rewrite;
     }
-    if (verdict == PLAZA_VERDICT_ALLOW) return decision;
+    return verdict == PLAZA_VERDICT_ALLOW;
+  };
+  for (auto& plugin : plugins_) {
+    if (!plugin->hooks[PLAZA_HOOK_DELIVER].fn) continue;
+    // Each plugin sees the message as the ones before it left it.
+    if (decision.rewrite || lease.nested) {
+      const MessageView own(decision.rewrite ? *decision.rewrite : *message);
+      if (ask(*plugin, own.view)) return decision;
+    } else if (ask(*plugin, deliver_views.cache.Get(message))) {
+      return decision;
+    }
   }
   return decision;
 }

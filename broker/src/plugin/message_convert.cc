@@ -51,6 +51,13 @@ MessageView::MessageView(const Message& message) {
   view.user_property_count = user_properties_.size();
 }
 
+const plaza_message& MessageViewCache::Rebuild(const MessagePtr& message) {
+  view_.reset();  // it points into the message it was built for
+  message_ = message;
+  view_.emplace(*message);
+  return view_->view;
+}
+
 MessagePtr MessageFromPlugin(const plaza_message* message, std::string_view origin) {
   if (!message || !PLAZA_HAS_FIELD(message, retain)) return nullptr;
   const std::string_view topic = View(message->topic);

@@ -1,11 +1,13 @@
 // Messages across the plugin ABI, both ways: the core's Message shown to a
 // hook as a plaza_message (MQTT 5 properties included, the expiry as the
-// seconds left), and a plugin's plaza_message (a rewrite, a server publish)
-// checked and turned into a Message with its properties encoded once.
+// seconds left), also kept across the calls of a message's fan-out, and a
+// plugin's plaza_message (a rewrite, a server publish) checked and turned
+// into a Message with its properties encoded once.
 #ifndef PLAZA_BROKER_PLUGIN_MESSAGE_CONVERT_H_
 #define PLAZA_BROKER_PLUGIN_MESSAGE_CONVERT_H_
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -29,6 +31,29 @@ class MessageView {
 
  private:
   std::vector<plaza_user_property> user_properties_;
+};
+
+// The view of the message last asked for, kept while the same message comes
+// again: the delivery chain runs once per subscriber of a message, and all
+// of it but the expiry is the same for each. It holds the message, so the
+// address it is keyed by cannot be reused for another one while cached.
+class MessageViewCache {
+ public:
+  // The view of `message`, its message_expiry_s as of now; valid until the
+  // next call with another message or this object's end.
+  const plaza_message& Get(const MessagePtr& message) {
+    if (message_ != message) return Rebuild(message);
+    if (message->expires_at_ms() != 0) {
+      view_->view.message_expiry_s = message->SecondsLeft(MessageClockMs());
+    }
+    return view_->view;
+  }
+
+ private:
+  const plaza_message& Rebuild(const MessagePtr& message);
+
+  MessagePtr message_;
+  std::optional<MessageView> view_;
 };
 
 // A Message from a plugin's plaza_message, with `origin` as its publisher;
