@@ -8,21 +8,14 @@
 #include <vector>
 
 #include "delivery_policy.h"
+#include "sample_seats.h"
 
 namespace plaza::rooms {
 namespace {
 
 class DeliveryPolicyTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    table_.PutRoom("event:1", RoomKind::kEvent, 0);
-    table_.PutRoom("world:1", RoomKind::kWorld, 1);
-    table_.Apply("event:1", {{"star", Seat{kNoGroup, true}},
-                             {"a1", Seat{0, false}},
-                             {"a2", Seat{0, false}},
-                             {"b1", Seat{1, false}}});
-    table_.Apply("world:1", {{"p1", Seat{}}, {"p2", Seat{}}});
-  }
+  void SetUp() override { FillSampleSeats(table_); }
   Routed RouteMessage(const std::string& topic, std::optional<std::string_view> from,
                       std::string_view to, std::vector<plaza_user_property> properties = {}) {
     plaza_message message{};

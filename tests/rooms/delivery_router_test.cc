@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "delivery_router.h"
+#include "sample_seats.h"
 #include "seat_cache.h"
 
 namespace plaza::rooms {
@@ -25,15 +26,7 @@ struct Subscriber {
 
 class DeliveryRouterTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    table_.PutRoom("event:1", RoomKind::kEvent, 0);
-    table_.PutRoom("world:1", RoomKind::kWorld, 1);
-    table_.Apply("event:1", {{"star", Seat{kNoGroup, true}},
-                             {"a1", Seat{0, false}},
-                             {"a2", Seat{0, false}},
-                             {"b1", Seat{1, false}}});
-    table_.Apply("world:1", {{"p1", Seat{}}, {"p2", Seat{}}});
-  }
+  void SetUp() override { FillSampleSeats(table_); }
 
   // Routes one message through the router and through RouteDelivery (into
   // its own stats) and expects the same answer; returns the router's.
